@@ -1,0 +1,3 @@
+from ironbucket.cli import main
+
+raise SystemExit(main())

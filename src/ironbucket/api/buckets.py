@@ -1,0 +1,154 @@
+"""Bucket lifecycle: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation,
+GetBucketVersioning, GetBucketAcl."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from ironbucket.api.common import (
+    account,
+    int_param,
+    read_document,
+    reject_acl_headers,
+    write_owner,
+)
+from ironbucket.api.context import Context
+from ironbucket.errors import (
+    BucketAlreadyOwnedByYou,
+    IllegalLocationConstraintException,
+    InvalidArgument,
+    InvalidLocationConstraint,
+)
+from ironbucket.errors import NotImplemented as S3NotImplemented
+from ironbucket.features.naming import validate_bucket_name
+from ironbucket.http import xml
+from ironbucket.http.response import Response, empty, xml_response
+from ironbucket.http.xml import XmlWriter
+from ironbucket.storage.interfaces import Bucket
+
+
+def _principal_account(ctx: Context) -> str:
+    assert ctx.auth is not None
+    return ctx.auth.principal.account_id
+
+
+async def list_buckets(ctx: Context) -> Response:
+    """https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html"""
+    limit = int_param(ctx, "max-buckets", 10000, low=1, high=10000)
+    prefix = ctx.query.get("prefix", "")
+    token = ctx.query.get("continuation-token")
+    region_filter = ctx.query.get("bucket-region")
+    start_after = ""
+    if token:
+        try:
+            start_after = base64.urlsafe_b64decode(token.encode()).decode()
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise InvalidArgument("The continuation token provided is incorrect",
+                                  ArgumentName="continuation-token") from exc
+    owner = _principal_account(ctx)
+    found = await ctx.services.meta.list_buckets(owner, prefix, start_after, limit + 1)
+    if region_filter:
+        found = [b for b in found if b.region == region_filter]
+    page, more = found[:limit], len(found) > limit
+    writer = XmlWriter("ListAllMyBucketsResult").start("Buckets")
+    for bucket in page:
+        writer.start("Bucket").element("Name", bucket.name)
+        writer.element("CreationDate", xml.iso8601(bucket.created_at))
+        writer.element("BucketRegion", bucket.region).end()
+    writer.end()
+    await write_owner(ctx, writer, owner)
+    if more and page:
+        writer.element("ContinuationToken", base64.urlsafe_b64encode(page[-1].name.encode()).decode())
+    if "prefix" in ctx.query:
+        writer.element("Prefix", prefix)
+    return xml_response(writer.render())
+
+
+async def create_bucket(ctx: Context) -> Response:
+    """https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html"""
+    name = ctx.bucket_name
+    validate_bucket_name(name)
+    region = ctx.services.settings.region
+    body = await read_document(ctx)
+    constraint = _location_constraint(body)
+    if constraint is None:
+        if region != "us-east-1":
+            raise IllegalLocationConstraintException(
+                "The unspecified location constraint is incompatible for the region specific "
+                "endpoint this request was sent to.")
+    elif constraint == "us-east-1" and region == "us-east-1":
+        raise InvalidLocationConstraint("The specified location-constraint is not valid",
+                                        LocationConstraint=constraint)
+    elif constraint != region:
+        raise IllegalLocationConstraintException(
+            f"The {constraint} location constraint is incompatible for the region specific "
+            "endpoint this request was sent to.")
+    reject_acl_headers(ctx)
+    if ctx.headers.get("x-amz-bucket-object-lock-enabled", "").lower() == "true":
+        raise S3NotImplemented("Object Lock is not implemented yet.")
+    ownership = ctx.headers.get("x-amz-object-ownership")
+    if ownership is not None and ownership != "BucketOwnerEnforced":
+        raise S3NotImplemented("Only the BucketOwnerEnforced object ownership is implemented.")
+    owner = _principal_account(ctx)
+    bucket = Bucket(name=name, owner_account_id=owner, region=region, created_at=ctx.now)
+    try:
+        await ctx.services.meta.create_bucket(bucket)
+    except BucketAlreadyOwnedByYou:
+        # AWS keeps this legacy answer in us-east-1 only: re-creating your own bucket succeeds.
+        if region != "us-east-1":
+            raise
+    return empty(headers={"location": f"/{name}"})
+
+
+def _location_constraint(body: bytes) -> str | None:
+    if not body.strip():
+        return None
+    root = xml.expect_root(xml.parse(body), "CreateBucketConfiguration")
+    constraint = xml.child_text(root, "LocationConstraint")
+    return constraint or None
+
+
+async def head_bucket(ctx: Context) -> Response:
+    bucket = ctx.bucket
+    return empty(headers={"x-amz-bucket-region": bucket.region, "x-amz-access-point-alias": "false"})
+
+
+async def delete_bucket(ctx: Context) -> Response:
+    freed = await ctx.services.meta.delete_bucket(ctx.bucket.name)
+    if freed:
+        await ctx.services.run(ctx.services.blobs.delete, freed)
+    return empty(204)
+
+
+async def get_bucket_location(ctx: Context) -> Response:
+    region = ctx.bucket.region
+    # us-east-1 is reported as an empty constraint, as AWS does for historical reasons.
+    writer = XmlWriter("LocationConstraint")
+    if region != "us-east-1":
+        writer.raw(xml.escape(region))
+    return xml_response(writer.render())
+
+
+async def get_bucket_versioning(ctx: Context) -> Response:
+    writer = XmlWriter("VersioningConfiguration")
+    if ctx.bucket.versioning:
+        writer.element("Status", ctx.bucket.versioning)
+    return xml_response(writer.render())
+
+
+async def get_bucket_acl(ctx: Context) -> Response:
+    """ACLs are disabled (BucketOwnerEnforced): the owner has FULL_CONTROL and nobody else anything."""
+    return xml_response(await owner_only_acl(ctx, ctx.bucket.owner_account_id))
+
+
+async def owner_only_acl(ctx: Context, owner_id: str) -> bytes:
+    owner = await account(ctx, owner_id)
+    writer = XmlWriter("AccessControlPolicy")
+    writer.start("Owner").element("ID", owner.canonical_id).element("DisplayName", owner.name).end()
+    writer.start("AccessControlList")
+    writer.raw('<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+               'xsi:type="CanonicalUser">')
+    writer.element("ID", owner.canonical_id).element("DisplayName", owner.name)
+    writer.raw("</Grantee><Permission>FULL_CONTROL</Permission></Grant>")
+    return writer.end().render()

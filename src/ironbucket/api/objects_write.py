@@ -1,0 +1,101 @@
+"""PutObject, and the steps every object write shares: ingest, verify, commit, free."""
+
+from __future__ import annotations
+
+from ironbucket.api import integrity
+from ironbucket.api.common import quote_etag, reject_acl_headers, verified_body
+from ironbucket.api.context import Context
+from ironbucket.api.ingest import MAX_OBJECT_SIZE, Ingested, discard, ingest
+from ironbucket.api.object_headers import version_headers
+from ironbucket.api.write_options import WriteOptions, parse_write_options
+from ironbucket.errors import EntityTooLarge, MissingContentLength
+from ironbucket.features.checksums import ChecksumAlgorithm
+from ironbucket.features.conditional import write_precondition
+from ironbucket.features.naming import validate_object_key
+from ironbucket.http.response import Response, empty
+from ironbucket.storage.interfaces import NULL_VERSION, ObjectVersion, WritePrecondition
+
+
+def check_declared_size(ctx: Context, limit: int = MAX_OBJECT_SIZE) -> None:
+    """Refuse oversized or length-less uploads before reading a byte of them."""
+    headers = ctx.headers
+    chunked = "chunked" in headers.get("transfer-encoding", "")
+    if "content-length" not in headers and not chunked:
+        raise MissingContentLength()
+    for name in ("x-amz-decoded-content-length", "content-length"):
+        raw = headers.get(name)
+        if raw is not None and raw.isdigit():
+            if int(raw) > limit:
+                raise EntityTooLarge(MaxSizeAllowed=str(limit), ProposedSize=raw)
+            break
+
+
+def new_version(ctx: Context, options: WriteOptions, stored: Ingested,
+                algorithm: ChecksumAlgorithm) -> ObjectVersion:
+    assert ctx.auth is not None
+    return ObjectVersion(
+        bucket=ctx.bucket.name,
+        key=ctx.key,
+        version_id=NULL_VERSION,
+        last_modified=ctx.services.clock(),
+        owner_account_id=ctx.bucket.owner_account_id,  # BucketOwnerEnforced: the bucket owner owns it
+        size=stored.size,
+        etag=stored.md5_hex,
+        storage_class=options.storage_class,
+        system_metadata=options.system_metadata,
+        user_metadata=options.user_metadata,
+        tags=options.tags,
+        checksum_algorithm=algorithm.value,
+        checksum_value=integrity.stored_value(stored, algorithm),
+        checksum_type="FULL_OBJECT",
+        data=stored.data,
+        segments=(stored.segment,) if stored.segment else (),
+    )
+
+
+def storage_precondition(headers: dict[str, str]) -> WritePrecondition | None:
+    parsed = write_precondition(headers)
+    if not parsed.if_none_match_star and parsed.if_match_etag is None:
+        return None
+    return WritePrecondition(parsed.if_none_match_star, parsed.if_match_etag)
+
+
+async def commit(ctx: Context, version: ObjectVersion, stored: Ingested,
+                 precondition: WritePrecondition | None) -> None:
+    """Make ``version`` visible; on failure the ingested blob is dropped, on success the
+    blobs it replaced are."""
+    try:
+        freed = await ctx.services.meta.put_version(version, precondition)
+    except BaseException:
+        await discard(ctx.services, stored)
+        raise
+    if freed:
+        await ctx.services.run(ctx.services.blobs.delete, freed)
+
+
+async def put_object(ctx: Context) -> Response:
+    """https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html"""
+    validate_object_key(ctx.key)
+    bucket = ctx.bucket
+    reject_acl_headers(ctx)
+    options = parse_write_options(ctx.headers)
+    checksum = integrity.from_headers(ctx.headers)
+    precondition = storage_precondition(ctx.headers)
+    check_declared_size(ctx)
+    body = verified_body(ctx)
+    stored = await ingest(ctx.services, body.chunks(), checksums=checksum.algorithms, inline=True)
+    try:
+        integrity.verify(checksum, stored, body.trailers)
+    except BaseException:
+        await discard(ctx.services, stored)
+        raise
+    # The stored checksum is the client's algorithm if it chose one, else S3's default.
+    algorithm = checksum.algorithms[0]
+    version = new_version(ctx, options, stored, algorithm)
+    await commit(ctx, version, stored, precondition)
+    headers = {"etag": quote_etag(version.etag)}
+    if checksum.requested is not None:
+        headers[algorithm.header] = version.checksum_value or ""
+        headers["x-amz-checksum-type"] = "FULL_OBJECT"
+    headers.update(version_headers(version, bool(bucket.versioning)))
+    return empty(headers=headers)

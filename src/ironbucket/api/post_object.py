@@ -1,0 +1,97 @@
+"""PostObject: browser uploads with a signed POST policy.
+https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html
+
+The request itself carries no Authorization header; the form does (policy + signature), so
+this handler authenticates the form, checks the policy's conditions, and authorizes
+``s3:PutObject`` on the key the form names before storing a byte.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from urllib.parse import urlencode
+
+from ironbucket.api import integrity
+from ironbucket.api.common import quote_etag, require_allowed, verified_body
+from ironbucket.api.context import Context
+from ironbucket.api.ingest import discard, ingest
+from ironbucket.api.needs import object_arn
+from ironbucket.api.objects_write import commit, new_version
+from ironbucket.api.write_options import parse_write_options
+from ironbucket.auth.post_auth import authenticate_post_policy
+from ironbucket.auth.post_policy import check_content_length, check_fields, parse_policy, substitute_filename
+from ironbucket.errors import AccessControlListNotSupported, InvalidArgument, MalformedXML
+from ironbucket.features.naming import validate_object_key
+from ironbucket.features.tagging import TagTarget, validate_tag_set
+from ironbucket.http import xml
+from ironbucket.http.form import boundary_from_content_type, parse_form
+from ironbucket.http.response import Response, empty, xml_response
+from ironbucket.http.xml import XmlWriter
+
+_OWNER_ONLY_ACLS = {"private", "bucket-owner-full-control"}
+
+
+async def post_object(ctx: Context) -> Response:
+    bucket = ctx.bucket
+    boundary = boundary_from_content_type(ctx.headers.get("content-type"))
+    form = await parse_form(verified_body(ctx).chunks(), boundary)
+    fields = {name.lower(): value for name, value in form.fields.items()}
+    ctx.auth = await authenticate_post_policy(form.fields, ctx.services.credentials,
+                                              region=ctx.services.settings.region, now=ctx.now)
+    if "key" not in fields:
+        raise InvalidArgument("Bucket POST must contain a field named 'key'.  If it is specified, "
+                              "please check the order of the fields.", ArgumentName="key")
+    key = substitute_filename(fields["key"], form.filename)
+    validate_object_key(key)
+    policy = parse_policy(fields["policy"]) if fields.get("policy") else None
+    if policy is not None:
+        checked = {**form.fields, **{n: key for n in form.fields if n.lower() == "key"}}
+        check_fields(policy, checked, bucket=bucket.name, now=ctx.now)
+    require_allowed(ctx, "s3:PutObject", object_arn(bucket.name, key), bucket.owner_account_id)
+    if fields.get("acl", "private") not in _OWNER_ONLY_ACLS:
+        raise AccessControlListNotSupported()
+    options = parse_write_options({n: v for n, v in fields.items() if n != "tagging"})
+    if "tagging" in fields:
+        options = dataclasses.replace(options, tags=_form_tags(fields["tagging"]))
+    checksum = integrity.from_headers(fields)
+    stored = await ingest(ctx.services, form.content, checksums=checksum.algorithms, inline=True)
+    try:
+        integrity.verify(checksum, stored, {})
+        if policy is not None:
+            check_content_length(policy, stored.size)
+    except BaseException:
+        await discard(ctx.services, stored)
+        raise
+    ctx.address = dataclasses.replace(ctx.address, key=key)
+    version = new_version(ctx, options, stored, checksum.algorithms[0])
+    await commit(ctx, version, stored, None)
+    return _success(fields, bucket.name, key, version.etag)
+
+
+def _form_tags(document: str) -> dict[str, str]:
+    root = xml.expect_root(xml.parse(document.encode()), "Tagging")
+    tag_set = xml.child(root, "TagSet")
+    if tag_set is None:
+        raise MalformedXML()
+    pairs = [(xml.required_text(tag, "Key"), xml.required_text(tag, "Value"))
+             for tag in xml.children(tag_set, "Tag")]
+    return dict(validate_tag_set(pairs, TagTarget.OBJECT))
+
+
+def _success(fields: dict[str, str], bucket: str, key: str, etag: str) -> Response:
+    location = f"/{bucket}/{key}"
+    headers = {"etag": quote_etag(etag), "location": location}
+    redirect = fields.get("success_action_redirect") or fields.get("redirect")
+    if redirect:
+        query = urlencode({"bucket": bucket, "key": key, "etag": quote_etag(etag)})
+        separator = "&" if "?" in redirect else "?"
+        return empty(303, {**headers, "location": f"{redirect}{separator}{query}"})
+    status = fields.get("success_action_status", "204")
+    if status == "201":
+        writer = XmlWriter("PostResponse", namespace=None).element("Location", location)
+        writer.element("Bucket", bucket).element("Key", key).element("ETag", quote_etag(etag))
+        return xml_response(writer.render(), status=201, headers=headers)
+    return empty(200 if status == "200" else 204, headers)
+
+
+

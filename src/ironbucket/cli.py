@@ -1,0 +1,106 @@
+"""The ``ironbucket`` command: ``serve`` and the ``admin`` tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ironbucket import __version__, config
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ironbucket", description="S3-compatible object storage "
+                                     "that enforces the S3 security model.")
+    parser.add_argument("--version", action="version", version=f"ironbucket {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server")
+    config.add_arguments(serve)
+
+    admin = commands.add_parser("admin", help="administration (works while the server runs)")
+    admin.add_argument("--data-dir", type=Path, default=None,
+                       help=f"data directory (env {config.ENV_PREFIX}DATA_DIR)")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    account = admin_commands.add_parser("account", help="accounts").add_subparsers(
+        dest="account_command", required=True)
+    create = account.add_parser("create", help="create an account and print its root keys")
+    create.add_argument("name")
+    create.add_argument("--json", action="store_true", help="print JSON")
+    account.add_parser("list", help="list accounts").add_argument("--json", action="store_true")
+    return parser
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    if args.data_dir is not None:
+        return Path(args.data_dir)
+    return Path(os.environ.get(config.ENV_PREFIX + "DATA_DIR", str(config.Settings().data_dir)))
+
+
+async def _account_create(data_dir: Path, name: str) -> dict[str, str]:
+    from ironbucket.crypto.master_key import load_master_key
+    from ironbucket.iam.accounts import create_account
+    from ironbucket.storage.open import open_storage
+
+    master = load_master_key(data_dir)
+    meta, _ = open_storage(data_dir)
+    try:
+        created = await create_account(meta, master, name, time.time())
+    finally:
+        await meta.close()
+    return {"AccountId": created.account.account_id, "AccessKeyId": created.access_key_id,
+            "SecretAccessKey": created.secret_access_key}
+
+
+async def _account_list(data_dir: Path) -> list[dict[str, str]]:
+    from ironbucket.storage.open import open_storage
+
+    meta, _ = open_storage(data_dir)
+    try:
+        accounts = await meta.list_accounts()
+    finally:
+        await meta.close()
+    return [{"AccountId": a.account_id, "Name": a.name, "CanonicalUserId": a.canonical_id}
+            for a in accounts]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        from ironbucket.server.run import DataDirInUse, serve
+
+        try:
+            settings = config.load(vars(args))
+        except (ValueError, OSError) as exc:
+            print(f"ironbucket: {exc}", file=sys.stderr)
+            return 2
+        try:
+            return serve(settings)
+        except DataDirInUse as exc:
+            print(f"ironbucket: {exc}", file=sys.stderr)
+            return 1
+    data_dir = _data_dir(args)
+    if not data_dir.is_dir():
+        print(f"ironbucket: no data directory at {data_dir}", file=sys.stderr)
+        return 2
+    if args.account_command == "create":
+        created = asyncio.run(_account_create(data_dir, args.name))
+        if args.json:
+            print(json.dumps(created))
+        else:
+            print(f"account {created['AccountId']} ({args.name})\n"
+                  f"  AWS_ACCESS_KEY_ID={created['AccessKeyId']}\n"
+                  f"  AWS_SECRET_ACCESS_KEY={created['SecretAccessKey']}")
+        return 0
+    accounts = asyncio.run(_account_list(data_dir))
+    if args.json:
+        print(json.dumps(accounts))
+    else:
+        for item in accounts:
+            print(f"{item['AccountId']}  {item['Name']}")
+    return 0

@@ -1,0 +1,149 @@
+"""Server settings: one frozen object, read from (highest first) the command line,
+``IRONBUCKET_<NAME>`` environment variables, an optional TOML file, and defaults.
+
+Every option is declared once in ``OPTIONS``; the CLI, the environment and the TOML file are all
+driven from that table, so an option can never exist in one source and not the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "IRONBUCKET_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path("./ironbucket-data")
+    address: str = "127.0.0.1:9000"
+    workers: int = 1
+    region: str = "us-east-1"
+    domains: tuple[str, ...] = ("localhost",)
+    # Objects up to this size live inside their metadata row and share group commits.
+    inline_threshold: int = 128 * 1024
+    log_level: str = "info"
+    # Only used on the very first start, to create the root user of the default account.
+    root_access_key: str | None = None
+    root_secret_key: str | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def host(self) -> str:
+        return split_address(self.address)[0]
+
+    @property
+    def port(self) -> int:
+        return split_address(self.address)[1]
+
+
+def split_address(address: str) -> tuple[str, int]:
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"address must be HOST:PORT, got {address!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(f"must be at least 1, got {value}")
+    return value
+
+
+def _domains(value: object) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, Sequence):
+        raise ValueError("domain must be a string or a list of strings")
+    return tuple(str(d).strip().lower().strip(".") for d in items if str(d).strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    name: str  # Settings field
+    flag: str  # command-line flag; env var and TOML key derive from it
+    help: str
+    parse: Callable[[Any], Any] = str
+    repeatable: bool = False
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.flag.lstrip("-").replace("-", "_").upper()
+
+    @property
+    def toml_key(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("data_dir", "--data-dir", "directory holding metadata and object data", Path),
+    Option("address", "--address", "HOST:PORT to listen on"),
+    Option("workers", "--workers", "number of server processes sharing the port", _positive_int),
+    Option("region", "--region", "the region this server claims to be"),
+    Option("domains", "--domain", "domain for virtual-host addressing (bucket.DOMAIN); repeatable",
+           _domains, repeatable=True),
+    Option("inline_threshold", "--inline-threshold", "objects up to this many bytes are stored inline",
+           int),
+    Option("log_level", "--log-level", "debug, info, warning or error"),
+    Option("root_access_key", "--root-access-key", "first start only: access key of the root user"),
+    Option("root_secret_key", "--root-secret-key", "first start only: secret key of the root user",
+           secret=True),
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="TOML file with any of these options "
+                        f"(env {ENV_PREFIX}CONFIG)")
+    for opt in OPTIONS:
+        parser.add_argument(
+            opt.flag, dest=opt.name, default=None, action="append" if opt.repeatable else "store",
+            help=f"{opt.help} (env {opt.env})",
+        )
+
+
+def load(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Merge defaults < TOML file < environment < command line into frozen Settings."""
+    cli = dict(cli or {})
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    config_path = cli.get("config") or env.get(ENV_PREFIX + "CONFIG")
+    if config_path:
+        values.update(_from_toml(Path(config_path)))
+    for opt in OPTIONS:
+        if opt.env in env:
+            values[opt.name] = _parse(opt, env[opt.env], "environment variable " + opt.env)
+        raw = cli.get(opt.name)
+        if raw is not None:
+            values[opt.name] = _parse(opt, raw, "option " + opt.flag)
+    return Settings(**values)
+
+
+def _from_toml(path: Path) -> dict[str, Any]:
+    with path.open("rb") as f:
+        doc = tomllib.load(f)
+    by_key = {opt.toml_key: opt for opt in OPTIONS}
+    by_key["domains"] = by_key["domain"]
+    values: dict[str, Any] = {}
+    for key, raw in doc.items():
+        if isinstance(raw, dict | list) and key not in ("domain", "domains"):
+            continue  # tables belong to later features (e.g. [[private_endpoints]])
+        opt = by_key.get(key)
+        if opt is None:
+            raise ValueError(f"{path}: unknown option {key!r}")
+        values[opt.name] = _parse(opt, raw, f"{path}: {key}")
+    return values
+
+
+def _parse(opt: Option, raw: Any, where: str) -> Any:
+    try:
+        if opt.repeatable and isinstance(raw, list):
+            return opt.parse([item for part in raw for item in _domains(part)])
+        return opt.parse(raw)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{where}: {exc}") from exc

@@ -1,0 +1,147 @@
+"""The request pipeline, in one place and in order:
+
+    receive → address → route → authenticate → authorize → execute → respond → record
+
+Every request walks every stage; no handler runs without an AccessGrant from ``authorize``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from ironbucket.api.catalog import CATALOG, S3_ROUTER
+from ironbucket.api.context import Context, Services
+from ironbucket.api.needs import resolve_checks
+from ironbucket.api.operation import Target
+from ironbucket.auth.authenticate import authenticate
+from ironbucket.authz.authorize import authorize
+from ironbucket.errors import InternalError, S3Error
+from ironbucket.errors import NotImplemented as S3NotImplemented
+from ironbucket.events.record import RequestRecord, emit
+from ironbucket.http import addressing
+from ironbucket.http.asgi import Scope, Send, build_request, host_id, send_response
+from ironbucket.http.request import Receive, Request
+from ironbucket.http.response import Response, error_response
+
+log = logging.getLogger(__name__)
+_DRAIN_LIMIT = 64 * 1024
+
+ServicesFactory = Callable[[], Awaitable[Services]]
+Closer = Callable[[Services], Awaitable[None]]
+
+
+class IronBucketApp:
+    """The ASGI application. Services are opened per worker process at lifespan startup."""
+
+    def __init__(self, open_services: ServicesFactory, close_services: Closer) -> None:
+        self._open = open_services
+        self._close = close_services
+        self.services: Services | None = None
+        assert CATALOG  # import-time check that the catalog loaded
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    self.services = await self._open()
+                except Exception as exc:
+                    log.exception("startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.services is not None:
+                    await self._close(self.services)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        services = self.services
+        if services is None:
+            raise RuntimeError("lifespan startup did not run")
+        started = time.perf_counter()
+        now = services.clock()
+        request = build_request(scope, receive, now)
+        record = RequestRecord(
+            request_id=request.request_id, received_at=now, method=request.method,
+            path=request.raw_path, client_ip=request.client_ip,
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        common = [(b"x-amz-request-id", request.request_id.encode()),
+                  (b"x-amz-id-2", host_id().encode()), (b"server", b"IronBucket")]
+        head = request.method == "HEAD"
+        try:
+            try:
+                response = await self._pipeline(request, services, record, now)
+            except S3Error as error:
+                response = self._error(error, request, record, head)
+            except Exception:
+                log.exception("unhandled error in %s %s", request.method, request.raw_path)
+                response = self._error(InternalError(), request, record, head)
+            record.status = response.status
+            if not request.body.complete and not await self._settle_body(request):
+                response.headers["connection"] = "close"
+            record.bytes_out = await send_response(send, response, common, head=head)
+        finally:
+            record.bytes_in = request.body.received
+            record.duration_ms = (time.perf_counter() - started) * 1000
+            emit(record)
+
+    async def _pipeline(self, request: Request, services: Services, record: RequestRecord,
+                        now: float) -> Response:
+        settings = services.settings
+        # address
+        host = request.headers.get("host", "")
+        address = addressing.resolve(request.raw_path, host, settings.domains)
+        record.bucket, record.key = address.bucket, address.key
+        # route
+        target = Target.OBJECT if address.key else Target.BUCKET if address.bucket else Target.SERVICE
+        operation = S3_ROUTER.route(request.method, target, request.query, request.headers)
+        record.operation = operation.name
+        ctx = Context(request=request, address=address, operation=operation, services=services,
+                      now=now)
+        # authenticate
+        auth = await authenticate(
+            request, services.credentials, region=settings.region, now=now,
+            bucket_from_host=address.bucket if address.virtual_host else None,
+        )
+        ctx.auth = auth
+        record.principal_arn = auth.principal.arn
+        record.access_key_id = auth.access_key_id
+        # authorize
+        if address.bucket is not None:
+            ctx.bucket_record = await services.meta.get_bucket(address.bucket)
+        checks = await resolve_checks(ctx)
+        ctx.grant = authorize(auth.principal, checks)
+        # execute
+        if operation.handler is None:
+            raise S3NotImplemented(f"{operation.name} is not implemented by this server.")
+        return await operation.handler(ctx)
+
+    async def _settle_body(self, request: Request) -> bool:
+        """A response is going out before the body was read (an early error). A client that
+        sent ``Expect: 100-continue`` will never send it, and a large body is not worth reading:
+        the connection must close, or its next bytes would be taken for this body. A small body
+        already on its way is cheaper to drain, keeping the connection alive."""
+        body = request.body
+        if body.consumed or "100-continue" in request.headers.get("expect", "").lower():
+            return False
+        if body.content_length is None or body.content_length > _DRAIN_LIMIT:
+            return False
+        try:
+            return await body.drain(_DRAIN_LIMIT)
+        except S3Error:
+            return False
+
+    def _error(self, error: S3Error, request: Request, record: RequestRecord, head: bool) -> Response:
+        record.error_code = error.code
+        return error_response(error, request.path, request.request_id, head=head)

@@ -1,0 +1,85 @@
+"""ASGI edge: scope → Request, Response → send. Nothing here knows about S3 semantics."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from ironbucket.http.request import Body, Receive, Request, parse_query
+from ironbucket.http.response import Response
+
+Scope = MutableMapping[str, Any]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+def new_request_id() -> str:
+    return os.urandom(8).hex().upper()
+
+
+def host_id() -> str:
+    return base64.b64encode(os.urandom(48)).decode()
+
+
+def build_request(scope: Scope, receive: Receive, now: float) -> Request:
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    length_header = headers.get("content-length")
+    content_length: int | None = None
+    if length_header is not None and "chunked" not in headers.get("transfer-encoding", ""):
+        content_length = int(length_header) if length_header.isdigit() else None
+    query_string = scope["query_string"].decode("latin-1")
+    items = parse_query(query_string)
+    query: dict[str, str] = {}
+    for name, value in items:
+        query.setdefault(name, value)
+    raw_path = scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else scope["path"]
+    client = scope.get("client") or ("", 0)
+    server = scope.get("server") or ("", 0)
+    return Request(
+        method=scope["method"],
+        raw_path=path,
+        query_string=query_string,
+        query=query,
+        query_items=items,
+        headers=headers,
+        body=Body(receive, content_length),
+        client_ip=client[0],
+        client_port=client[1],
+        server=(server[0], server[1] or 0),
+        scheme=scope.get("scheme", "http"),
+        request_id=new_request_id(),
+        received_at=now,
+    )
+
+
+async def send_response(send: Send, response: Response, common_headers: list[tuple[bytes, bytes]],
+                        *, head: bool) -> int:
+    """Send status, headers and body; returns the number of body bytes sent."""
+    headers = list(common_headers)
+    body = response.body
+    length = response.content_length
+    if isinstance(body, bytes) and length is None:
+        length = len(body)
+    for name, value in response.headers.items():
+        headers.append((name.encode("latin-1"), value.encode("latin-1")))
+    if length is not None and "content-length" not in response.headers:
+        headers.append((b"content-length", str(length).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    if isinstance(body, bytes):
+        await send({"type": "http.response.body", "body": b"" if head else body})
+        return 0 if head else len(body)
+    sent = 0
+    if head:
+        await send({"type": "http.response.body", "body": b""})
+        return 0
+    async for chunk in body:
+        sent += len(chunk)
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+    return sent

@@ -1,0 +1,105 @@
+"""The request as every pipeline stage sees it: parsed once at the edge, never re-parsed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from ironbucket.errors import IncompleteBody, MaxMessageLengthExceeded
+
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+
+# Header names are lower-case; repeated headers are joined with "," (RFC 9110 §5.3),
+# which is also how SigV4 canonicalises them.
+Headers = dict[str, str]
+
+
+class Body:
+    """The raw request body, read once, in the chunks the server hands us.
+
+    Reading it is what makes the ASGI server send ``100 Continue``; the pipeline therefore
+    touches the body only after authentication.
+    """
+
+    __slots__ = ("_receive", "complete", "consumed", "content_length", "received")
+
+    def __init__(self, receive: Receive, content_length: int | None) -> None:
+        self._receive = receive
+        self.content_length = content_length  # None: Transfer-Encoding: chunked
+        self.received = 0
+        self.consumed = False  # reading has started
+        self.complete = content_length == 0  # the last byte has arrived
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        if self.consumed:
+            return
+        self.consumed = True
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                raise IncompleteBody()
+            chunk: bytes = message.get("body", b"")
+            if chunk:
+                self.received += len(chunk)
+                yield chunk
+            if not message.get("more_body", False):
+                self.complete = True
+                break
+        if self.content_length is not None and self.received != self.content_length:
+            raise IncompleteBody()
+
+    async def drain(self, limit: int) -> bool:
+        """Read and drop what is left, up to ``limit`` bytes; False if more remains."""
+        async for _ in self.chunks():
+            if self.received > limit:
+                return False
+        return self.complete
+
+    async def read(self, limit: int) -> bytes:
+        """The whole body, refusing more than ``limit`` bytes (for XML/JSON documents)."""
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in self.chunks():
+            size += len(chunk)
+            if size > limit:
+                raise MaxMessageLengthExceeded()
+            parts.append(chunk)
+        return b"".join(parts)
+
+
+@dataclass(slots=True)
+class Request:
+    method: str
+    raw_path: str  # percent-encoded, exactly as it arrived (before any addressing)
+    query_string: str  # raw
+    query: dict[str, str]  # decoded; the first of repeated names wins
+    query_items: list[tuple[str, str]]  # decoded, in arrival order
+    headers: Headers
+    body: Body
+    client_ip: str
+    client_port: int
+    server: tuple[str, int]
+    scheme: str  # "http" | "https", from the real connection
+    request_id: str
+    received_at: float  # epoch seconds
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return unquote(self.raw_path)
+
+
+def parse_query(query_string: str) -> list[tuple[str, str]]:
+    """Split a raw query string. ``+`` stays ``+``: AWS SDKs always percent-encode spaces."""
+    items: list[tuple[str, str]] = []
+    if not query_string:
+        return items
+    for part in query_string.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        items.append((unquote(name), unquote(value)))
+    return items

@@ -1,0 +1,26 @@
+"""Opening and closing a worker's services (each worker process opens its own)."""
+
+from __future__ import annotations
+
+import time
+
+from ironbucket.api.context import Services
+from ironbucket.auth.stored_credentials import StoredCredentials
+from ironbucket.config import Settings
+from ironbucket.crypto.master_key import load_master_key
+from ironbucket.iam.accounts import DEFAULT_ACCOUNT_SETTING
+from ironbucket.storage.open import open_storage
+
+
+async def open_services(settings: Settings) -> Services:
+    master = load_master_key(settings.data_dir)
+    meta, blobs = open_storage(settings.data_dir)
+    account_id = await meta.get_setting(DEFAULT_ACCOUNT_SETTING) or ""
+    return Services(settings=settings, meta=meta, blobs=blobs,
+                    credentials=StoredCredentials(meta, master), default_account_id=account_id,
+                    clock=time.time)
+
+
+async def close_services(services: Services) -> None:
+    await services.meta.close()
+    services.executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,103 @@
+"""Streaming one blob to disk: temporary file, fsync, rename into place, fsync the directory.
+
+Until ``finish()`` returns the blob does not exist under its id, so a crash leaves at most a
+temporary file, which startup recovery clears. A full disk anywhere on the way raises
+``InsufficientStorage`` and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO, NoReturn
+
+from ironbucket.errors import InsufficientStorage
+
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+# Writes smaller than this are gathered before reaching the kernel; larger ones go straight.
+_BUFFER = 256 * 1024
+
+
+def no_space(exc: OSError) -> bool:
+    return exc.errno in _NO_SPACE
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _exclusive(path: str, flags: int) -> int:
+    # O_EXCL comes from mode "x"; 0600 because object bytes are nobody else's business, and
+    # O_NOFOLLOW so a planted symlink cannot redirect the write.
+    return os.open(path, flags | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+
+
+class FileBlobWriter:
+    def __init__(self, blob_id: str, tmp_path: Path, final_dir: Callable[[], Path]) -> None:
+        self.blob_id = blob_id
+        self.size = 0
+        self._tmp = tmp_path
+        self._final_dir = final_dir  # creates the fan-out directories durably, on demand
+        self._final: Path | None = None
+        try:
+            self._file: BinaryIO | None = open(tmp_path, "xb", buffering=_BUFFER,  # noqa: SIM115
+                                               opener=_exclusive)
+        except OSError as exc:
+            if no_space(exc):
+                raise InsufficientStorage() from exc
+            raise
+
+    def write(self, data: bytes) -> None:
+        f = self._open_file()
+        try:
+            f.write(data)
+        except OSError as exc:
+            self._fail(exc)
+        self.size += len(data)
+
+    def finish(self) -> None:
+        f = self._open_file()
+        try:
+            f.flush()
+            os.fsync(f.fileno())
+            f.close()
+            self._file = None
+            directory = self._final_dir()
+            final = directory / self.blob_id
+            os.rename(self._tmp, final)
+            self._final = final
+            fsync_dir(directory)
+        except OSError as exc:
+            self._fail(exc)
+        self._final = None  # durable: abort() must no longer touch it
+
+    def abort(self) -> None:
+        """Remove whatever this writer left (idempotent; a finished blob is left alone)."""
+        if self._file is not None:
+            f, self._file = self._file, None
+            # A failed flush of bytes we are discarding anyway; the descriptor still closes.
+            with contextlib.suppress(OSError):
+                f.close()
+        for path in (self._tmp, self._final):
+            if path is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+        self._final = None
+
+    def _open_file(self) -> BinaryIO:
+        if self._file is None:
+            raise ValueError(f"blob writer {self.blob_id} is finished or aborted")
+        return self._file
+
+    def _fail(self, exc: OSError) -> NoReturn:
+        self.abort()
+        if no_space(exc):
+            raise InsufficientStorage() from exc
+        raise exc

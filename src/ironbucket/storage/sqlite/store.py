@@ -1,0 +1,204 @@
+"""``SqliteMetadataStore``: the embedded ``MetadataStore`` (SQLite in WAL mode).
+
+Threading model, chosen for latency on an asyncio event loop:
+
+* Reads are indexed lookups of microseconds. They run right on the calling thread (the event
+  loop) on a connection owned by that thread; handing them to a thread pool would cost more
+  than the query.
+* Mutations go to one writer thread per store, which commits whatever has queued up as one
+  transaction (group commit, see ``writer.py``) and then wakes the callers.
+
+Several processes may open the same file: WAL gives each read a snapshot of everything
+committed before it began, in any process, and ``BEGIN IMMEDIATE`` plus the busy timeout
+serialises the writers of different processes. Open the store after forking, never before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
+
+from ironbucket.storage.interfaces import (
+    AccessKey,
+    Account,
+    Bucket,
+    ObjectVersion,
+    Part,
+    Upload,
+    WritePrecondition,
+)
+from ironbucket.storage.sqlite import blobrefs, catalog, uploads, versions
+from ironbucket.storage.sqlite.connection import connect, translate
+from ironbucket.storage.sqlite.schema import migrate
+from ironbucket.storage.sqlite.writer import GroupCommitWriter
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class SqliteMetadataStore:
+    def __init__(self, path: Path) -> None:
+        """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+        Blocks while migrating; call before serving."""
+        self.path = path
+        conn = connect(path, writer=True)
+        try:
+            migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._writer = GroupCommitWriter(conn)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def commit_count(self) -> int:
+        """Transactions committed so far by this instance (for tests and metrics)."""
+        return self._writer.commits
+
+    @property
+    def mutation_count(self) -> int:
+        """Mutations committed so far by this instance."""
+        return self._writer.mutations
+
+    # --- plumbing --------------------------------------------------------------------------------
+    def _reader(self) -> sqlite3.Connection:
+        if self._closed:
+            raise RuntimeError("the metadata store is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, writer=False)
+            with self._lock:
+                self._readers.append(conn)
+            self._local.conn = conn
+        return conn
+
+    def _read(self, fn: Callable[Concatenate[sqlite3.Connection, P], T],
+              *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(self._reader(), *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise translate(exc) from exc
+
+    async def _write(self, fn: Callable[Concatenate[sqlite3.Connection, P], T],
+                     *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self._writer.run(lambda conn: fn(conn, *args, **kwargs))
+
+    async def close(self) -> None:
+        """Finish every queued mutation, then close all connections."""
+        if self._closed:
+            return
+        self._closed = True
+        self._writer.stop()
+        await asyncio.to_thread(self._writer.join)
+        with self._lock:
+            readers, self._readers = self._readers, []
+        for conn in readers:
+            conn.close()
+
+    # --- settings, accounts, keys ----------------------------------------------------------------
+    async def get_setting(self, name: str) -> str | None:
+        return self._read(catalog.get_setting, name)
+
+    async def put_setting(self, name: str, value: str) -> None:
+        await self._write(catalog.put_setting, name, value)
+
+    async def create_account(self, account: Account, root_key: AccessKey | None) -> None:
+        await self._write(catalog.create_account, account, root_key)
+
+    async def get_account(self, account_id: str) -> Account | None:
+        return self._read(catalog.get_account, account_id)
+
+    async def list_accounts(self) -> list[Account]:
+        return self._read(catalog.list_accounts)
+
+    async def get_access_key(self, access_key_id: str) -> AccessKey | None:
+        return self._read(catalog.get_access_key, access_key_id)
+
+    async def put_access_key(self, key: AccessKey) -> None:
+        await self._write(catalog.put_access_key, key)
+
+    # --- buckets ---------------------------------------------------------------------------------
+    async def create_bucket(self, bucket: Bucket) -> None:
+        await self._write(catalog.create_bucket, bucket)
+
+    async def get_bucket(self, name: str) -> Bucket | None:
+        return self._read(catalog.get_bucket, name)
+
+    async def list_buckets(self, owner_account_id: str, prefix: str, start_after: str,
+                           limit: int) -> list[Bucket]:
+        return self._read(catalog.list_buckets, owner_account_id, prefix, start_after, limit)
+
+    async def delete_bucket(self, name: str) -> list[str]:
+        return await self._write(catalog.delete_bucket, name)
+
+    async def update_bucket(self, bucket: Bucket) -> None:
+        await self._write(catalog.update_bucket, bucket)
+
+    async def get_bucket_config(self, bucket: str, name: str) -> str | None:
+        return self._read(catalog.get_config, bucket, name)
+
+    async def put_bucket_config(self, bucket: str, name: str, value: str | None) -> None:
+        await self._write(catalog.put_config, bucket, name, value)
+
+    # --- object versions -------------------------------------------------------------------------
+    async def get_version(self, bucket: str, key: str, version_id: str | None = None,
+                          *, with_data: bool = True) -> ObjectVersion | None:
+        return self._read(versions.get, bucket, key, version_id, with_data)
+
+    async def put_version(self, version: ObjectVersion,
+                          precondition: WritePrecondition | None = None) -> list[str]:
+        return await self._write(versions.put, version, precondition)
+
+    async def update_version(self, version: ObjectVersion) -> None:
+        await self._write(versions.update, version)
+
+    async def delete_version(self, bucket: str, key: str, version_id: str,
+                             precondition: WritePrecondition | None = None
+                             ) -> tuple[ObjectVersion | None, list[str]]:
+        return await self._write(versions.delete, bucket, key, version_id, precondition)
+
+    async def list_current(self, bucket: str, prefix: str, start: str, inclusive: bool,
+                           limit: int) -> list[ObjectVersion]:
+        return self._read(versions.list_current, bucket, prefix, start=start, inclusive=inclusive,
+                          limit=limit)
+
+    async def list_versions(self, bucket: str, prefix: str, key_marker: str,
+                            version_id_marker: str, limit: int) -> list[ObjectVersion]:
+        return self._read(versions.list_versions, bucket, prefix, key_marker=key_marker,
+                          version_id_marker=version_id_marker, limit=limit)
+
+    # --- multipart uploads -----------------------------------------------------------------------
+    async def create_upload(self, upload: Upload) -> None:
+        await self._write(uploads.create, upload)
+
+    async def get_upload(self, upload_id: str) -> Upload | None:
+        return self._read(uploads.get, upload_id)
+
+    async def list_uploads(self, bucket: str, prefix: str, key_marker: str, upload_id_marker: str,
+                           limit: int) -> list[Upload]:
+        return self._read(uploads.list_uploads, bucket, prefix, key_marker=key_marker,
+                          upload_id_marker=upload_id_marker, limit=limit)
+
+    async def put_part(self, part: Part) -> list[str]:
+        return await self._write(uploads.put_part, part)
+
+    async def list_parts(self, upload_id: str, after_part: int, limit: int) -> list[Part]:
+        return self._read(uploads.list_parts, upload_id, after_part, limit)
+
+    async def complete_upload(self, upload: Upload, version: ObjectVersion, used_parts: Iterable[int],
+                              precondition: WritePrecondition | None = None) -> list[str]:
+        return await self._write(uploads.complete, upload, version, tuple(used_parts), precondition)
+
+    async def abort_upload(self, upload_id: str) -> list[str]:
+        return await self._write(uploads.abort, upload_id)
+
+    # --- recovery --------------------------------------------------------------------------------
+    async def referenced_blobs(self, blob_ids: Iterable[str]) -> set[str]:
+        return self._read(blobrefs.referenced, blob_ids)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from tests.integration.server import RunningServer, clean_env, start_server
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    running = start_server(tmp_path_factory.mktemp("ironbucket") / "data")
+    yield running
+    running.stop()
+
+
+def make_client(server: RunningServer, access_key: str | None = None, secret_key: str | None = None,
+                **config: Any) -> Any:
+    """A boto3 S3 client with the installed botocore's default settings (checksums included)."""
+    session = boto3.session.Session(
+        aws_access_key_id=access_key or server.access_key,
+        aws_secret_access_key=secret_key or server.secret_key,
+        region_name="us-east-1",
+    )
+    return session.client("s3", endpoint_url=server.endpoint,
+                          config=Config(retries={"max_attempts": 1, "mode": "standard"}, **config))
+
+
+@pytest.fixture(scope="session")
+def s3(server: RunningServer) -> Any:
+    return make_client(server)
+
+
+@pytest.fixture
+def bucket(s3: Any) -> str:
+    name = f"test-{uuid.uuid4().hex[:16]}"
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def cli_env(server: RunningServer, tmp_path: Path) -> dict[str, str]:
+    """Environment for the aws CLI, s3cmd and rclone, isolated from the machine's config."""
+    config_file = tmp_path / "aws-config"
+    config_file.write_text("[default]\nregion = us-east-1\n")
+    return clean_env({
+        "AWS_ACCESS_KEY_ID": server.access_key,
+        "AWS_SECRET_ACCESS_KEY": server.secret_key,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(config_file),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
+        "HOME": str(tmp_path),
+    })
