@@ -115,10 +115,14 @@ def validate_content_sha256(value: str) -> PayloadMode:
         ) from None
 
 
-def _decoded_length(headers: Mapping[str, str]) -> int:
-    # S3 answers 411 when an aws-chunked body does not say how long its payload is.
+def _decoded_length(headers: Mapping[str, str]) -> int | None:
     text = headers.get("x-amz-decoded-content-length", "").strip()
     if not text:
+        # botocore (>= 1.36) streams bodies of unknown length as Transfer-Encoding: chunked
+        # with no decoded length; S3 accepts that. A Content-Length framed aws-chunked body
+        # must say how long its payload is (411 otherwise).
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            return None
         raise MissingContentLength()
     if not text.isdigit() or len(text) > 19:
         raise InvalidArgument(
