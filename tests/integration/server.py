@@ -91,7 +91,7 @@ def wait_ready(server: RunningServer, timeout: float) -> None:
         if server.process.poll() is not None:
             raise RuntimeError(f"server exited with {server.process.returncode}:\n{server.log()}")
         try:
-            urllib.request.urlopen(server.endpoint + "/", timeout=1)  # noqa: S310 - loopback test URL
+            urllib.request.urlopen(server.endpoint + "/", timeout=1)
         except urllib.error.HTTPError:
             return  # any HTTP answer (403 for anonymous) means it is serving
         except OSError:

@@ -32,7 +32,7 @@ def fetch(url: str, method: str = "GET", data: bytes | None = None,
           headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=30) as response:
             return int(response.status), bytes(response.read())
     except urllib.error.HTTPError as exc:
         return int(exc.code), bytes(exc.read())
@@ -168,10 +168,9 @@ def _chunked_put(server: RunningServer, path: str, payload: bytes, *, mode: str,
         sts = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, previous, EMPTY_SHA256,
                          hashlib.sha256(data).hexdigest()])
         previous = _sign(key, sts)
-        if index == corrupt_chunk:
-            data = bytes([data[0] ^ 1]) + data[1:]
-        body += f"{len(data):x};chunk-signature={previous}\r\n".encode() + data
-        body += b"\r\n" if data else b""
+        sent = bytes([data[0] ^ 1]) + data[1:] if index == corrupt_chunk else data
+        body += f"{len(sent):x};chunk-signature={previous}\r\n".encode() + sent
+        body += b"\r\n" if sent else b""
     if trailer:
         line = f"{trailer[0]}:{trailer[1]}"
         sts = "\n".join(["AWS4-HMAC-SHA256-TRAILER", amz_date, scope, previous,
@@ -201,7 +200,8 @@ def _chunked_put(server: RunningServer, path: str, payload: bytes, *, mode: str,
 @pytest.mark.parametrize("transfer_chunked", [False, True])
 def test_signed_chunked_upload(server: RunningServer, s3: Any, bucket: str, transfer_chunked: bool) -> None:
     payload = os.urandom(200_000)
-    status, body = _chunked_put(server, f"/{bucket}/signed", payload, mode="STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+    status, body = _chunked_put(server, f"/{bucket}/signed", payload,
+                                mode="STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
                                 transfer_chunked=transfer_chunked)
     assert status == 200, body
     assert s3.get_object(Bucket=bucket, Key="signed")["Body"].read() == payload
@@ -273,7 +273,8 @@ def _multipart(fields: dict[str, str], file_name: str, content: bytes) -> tuple[
     boundary = "----IronBucketTestBoundary7MA4YWxkTrZu0gW"
     out = io.BytesIO()
     for name, value in fields.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode())
+        out.write(f"{value}\r\n".encode())
     out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
               f"Content-Type: application/octet-stream\r\n\r\n".encode())
     out.write(content + f"\r\n--{boundary}--\r\n".encode())

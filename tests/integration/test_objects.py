@@ -150,7 +150,8 @@ def test_too_many_object_tags(s3: Any, bucket: str) -> None:
         s3.put_object(Bucket=bucket, Key="t", Body=b"x", Tagging=tagging)
     assert status(exc) == 400
     with pytest.raises(ClientError) as exc:
-        s3.put_object_tagging(Bucket=bucket, Key="nope", Tagging={"TagSet": [{"Key": "k" * 129, "Value": "v"}]})
+        s3.put_object_tagging(Bucket=bucket, Key="nope",
+                              Tagging={"TagSet": [{"Key": "k" * 129, "Value": "v"}]})
     assert error_code(exc) == "InvalidTag"
 
 

@@ -167,7 +167,7 @@ def _verify(
     canonical = sigv4.canonical_request(
         request.method,
         sigv4.canonical_uri(unquote_to_bytes(request.raw_path)),
-        sigv4.canonical_query(sigv4.query_pairs(request.query_string, exclude=exclude)),
+        sigv4.canonical_query_string(request.query_string, exclude=exclude),
         headers=request.headers,
         signed_headers=signed_headers,
         payload_hash=payload_hash,

@@ -30,7 +30,9 @@ def build_request(scope: Scope, receive: Receive, now: float) -> Request:
         headers[name] = f"{headers[name]},{value}" if name in headers else value
     length_header = headers.get("content-length")
     content_length: int | None = None
-    if length_header is not None and "chunked" not in headers.get("transfer-encoding", ""):
+    if "chunked" not in headers.get("transfer-encoding", ""):
+        # Neither header means no body (RFC 9112 §6.3): a bodiless GET/HEAD keeps its connection.
+        length_header = "0" if length_header is None else length_header
         content_length = int(length_header) if length_header.isdigit() else None
     query_string = scope["query_string"].decode("latin-1")
     items = parse_query(query_string)

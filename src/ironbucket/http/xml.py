@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import ElementTree as SafeElementTree
 from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
 
 from ironbucket.errors import MalformedXML
 

@@ -12,15 +12,6 @@ from urllib.parse import quote, urlsplit
 
 import boto3
 import pytest
-from tests.unit.auth.auth_testing import (
-    MemoryStore,
-    credential,
-    from_botocore,
-    make_request,
-    raises_code,
-    read_verified,
-    run,
-)
 from botocore.auth import (
     HmacV1Auth,
     HmacV1QueryAuth,
@@ -36,6 +27,15 @@ from botocore.credentials import Credentials
 from ironbucket.auth.authenticate import authenticate
 from ironbucket.auth.payload import PayloadMode
 from ironbucket.http.request import Request
+from tests.unit.auth.auth_testing import (
+    MemoryStore,
+    credential,
+    from_botocore,
+    make_request,
+    raises_code,
+    read_verified,
+    run,
+)
 
 AKID, SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 CREDS = Credentials(AKID, SECRET)

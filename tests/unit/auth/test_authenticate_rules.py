@@ -10,7 +10,6 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from tests.unit.auth.auth_testing import MemoryStore, credential, from_botocore, make_request, run
 from botocore.auth import HmacV1Auth, HmacV1QueryAuth, S3SigV4Auth, S3SigV4QueryAuth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -21,6 +20,7 @@ from ironbucket.auth.payload import PayloadMode
 from ironbucket.auth.principal import ANONYMOUS
 from ironbucket.errors import S3Error
 from ironbucket.http.request import Request
+from tests.unit.auth.auth_testing import MemoryStore, credential, from_botocore, make_request, run
 
 NOW = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 URL = "https://s3.example.test/bucket/key"

@@ -9,7 +9,6 @@ from typing import Any
 
 import boto3
 import pytest
-from tests.unit.auth.auth_testing import VECTORS, MemoryStore, credential, raises_code, run
 from botocore.config import Config
 
 from ironbucket.auth import sigv4
@@ -21,6 +20,7 @@ from ironbucket.auth.post_policy import (
     substitute_filename,
 )
 from ironbucket.errors import S3Error
+from tests.unit.auth.auth_testing import VECTORS, MemoryStore, credential, raises_code, run
 
 EXAMPLE = json.loads((VECTORS / "sigv4" / "s3-post-policy-example.json").read_text())
 AKID = "AKIAIOSFODNN7EXAMPLE"

@@ -9,12 +9,12 @@ from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import pytest
-from tests.unit.auth.auth_testing import VECTORS, MemoryStore, credential, make_request, read_verified, run
 
 from ironbucket.auth import sigv4
 from ironbucket.auth.authenticate import authenticate
 from ironbucket.auth.payload import PayloadMode
 from ironbucket.auth.streaming import AwsChunkedDecoder, ChunkSigning
+from tests.unit.auth.auth_testing import VECTORS, MemoryStore, credential, make_request, read_verified, run
 
 DOC = json.loads((VECTORS / "sigv4" / "s3-doc-examples.json").read_text())
 CREDS = DOC["credentials"]

@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import pytest
-from tests.unit.auth.auth_testing import VECTORS, MemoryStore, credential, make_request, run
 
 from ironbucket.auth import sigv2
 from ironbucket.auth.authenticate import authenticate
 from ironbucket.auth.authentication import parse_http_date
+from tests.unit.auth.auth_testing import VECTORS, MemoryStore, credential, make_request, run
 
 DOC = json.loads((VECTORS / "sigv2" / "s3-doc-examples.json").read_text())
 STORE = MemoryStore.of(

@@ -145,3 +145,13 @@ def test_expires_accepts_the_documented_range() -> None:
     )
     with pytest.raises(S3Error):
         sigv4.parse_presigned_query({**base, "X-Amz-Expires": "1" * 20})
+
+
+@pytest.mark.parametrize("query", [
+    "", "a=1", "b=2&a=1", "a=2&a=1", "X-Amz-Signature=abc&x=1", "k=a%2fb", "k=a%2Fb", "k=%41", "k=a+b",
+    "k=%E2%82%AC&j=%e2%82%ac", "empty=&novalue", "k=~._-", "uploads", "list-type=2&prefix=a%20b",
+])
+def test_canonical_query_string_matches_the_reference_path(query: str) -> None:
+    exclude = ("X-Amz-Signature",)
+    reference = sigv4.canonical_query(sigv4.query_pairs(query, exclude=exclude))
+    assert sigv4.canonical_query_string(query, exclude=exclude) == reference

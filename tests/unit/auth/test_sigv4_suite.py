@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 import pytest
-from tests.unit.auth.auth_testing import VECTORS, MemoryStore, credential, make_request, raises_code, run
 
 from ironbucket.auth import sigv4
 from ironbucket.auth.authenticate import authenticate
 from ironbucket.http.request import Request
+from tests.unit.auth.auth_testing import VECTORS, MemoryStore, credential, make_request, raises_code, run
 
 SUITE = VECTORS / "sigv4" / "aws-signing-test-suite"
 CASES = sorted(path.name for path in SUITE.iterdir() if path.is_dir())

@@ -8,7 +8,6 @@ import itertools
 from collections.abc import AsyncIterator, Sequence
 
 import pytest
-from tests.unit.auth.auth_testing import collect, make_body, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +15,7 @@ from ironbucket.auth import sigv4
 from ironbucket.auth.payload import PayloadCheck, PayloadMode, open_body
 from ironbucket.auth.streaming import MAX_LINE, AwsChunkedDecoder, ChunkSigning, decode_aws_chunked
 from ironbucket.errors import S3Error
+from tests.unit.auth.auth_testing import collect, make_body, run
 
 KEY = sigv4.signing_key("secret", "20240101", "us-east-1", "s3")
 SCOPE = "20240101/us-east-1/s3/aws4_request"

@@ -142,3 +142,17 @@ def open_fresh(path: str, barrier: Any) -> int:
         return n
 
     return asyncio.run(use())
+
+
+def put_many(path: str, barrier: Any, tag: str, n: int) -> int:
+    """Write ``n`` objects concurrently, racing other processes for the write lock."""
+    barrier.wait(30)
+
+    async def go() -> int:
+        store = SqliteMetadataStore(Path(path))
+        await asyncio.gather(*(store.put_version(version(f"{tag}/{i}")) for i in range(n)))
+        commits = store.commit_count
+        await store.close()
+        return commits
+
+    return asyncio.run(go())

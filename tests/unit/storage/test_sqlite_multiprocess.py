@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ironbucket.storage.sqlite import SqliteMetadataStore
-from tests.unit.storage.support import BUCKET, open_fresh, peer_process, run, seeded, version
+from tests.unit.storage.support import BUCKET, open_fresh, peer_process, put_many, run, seeded, version
 
 
 def _ask(conn: Any, *cmd: str) -> Any:
@@ -64,4 +64,17 @@ def test_processes_creating_the_database_together(tmp_path: Path) -> None:
     store = SqliteMetadataStore(path)
     assert len(run(store.list_accounts())) == 4
     assert run(store.get_setting("schema_version")) == "1"
+    run(store.close())
+
+
+def test_writers_in_four_processes_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "busy.sqlite3"
+    run(run(seeded(path)).close())
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Manager().Barrier(4)
+    with ctx.Pool(4) as pool:
+        commits = pool.starmap(put_many, [(str(path), barrier, f"p{i}", 300) for i in range(4)], chunksize=1)
+    assert all(c < 300 for c in commits)  # each process still grouped its commits
+    store = SqliteMetadataStore(path)
+    assert len(run(store.list_current(BUCKET, "", "", False, 5000))) == 1200
     run(store.close())

@@ -8,6 +8,7 @@ committed before it, by any process: that is the whole of our read-after-write g
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from ironbucket.errors import InsufficientStorage, ServiceUnavailable
@@ -25,7 +26,7 @@ def connect(path: Path, *, writer: bool) -> sqlite3.Connection:
                            check_same_thread=False, cached_statements=256)
     try:
         if writer:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(conn)
             conn.execute("PRAGMA journal_size_limit = 67108864")
         # FULL: the WAL is fsync'd at every commit, so an acknowledged write survives power loss.
         conn.execute("PRAGMA synchronous = FULL")
@@ -38,6 +39,24 @@ def connect(path: Path, *, writer: bool) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    # Switching a fresh database to WAL needs an exclusive lock, and SQLite answers BUSY at once,
+    # without its busy handler, when processes opening it together would otherwise deadlock.
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+            continue
+        if mode != "wal":  # e.g. a filesystem without shared memory: no multi-process WAL
+            raise RuntimeError(f"cannot put the database in WAL mode (journal_mode is {mode!r})")
+        return
 
 
 def translate(exc: BaseException) -> BaseException:

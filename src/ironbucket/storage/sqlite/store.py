@@ -32,6 +32,7 @@ from ironbucket.storage.interfaces import (
     WritePrecondition,
 )
 from ironbucket.storage.sqlite import blobrefs, catalog, uploads, versions
+from ironbucket.storage.sqlite.config_cache import ConfigCache, Generation
 from ironbucket.storage.sqlite.connection import connect, translate
 from ironbucket.storage.sqlite.schema import migrate
 from ironbucket.storage.sqlite.writer import GroupCommitWriter
@@ -52,6 +53,7 @@ class SqliteMetadataStore:
             conn.close()
             raise
         self._writer = GroupCommitWriter(conn)
+        self._cache = ConfigCache(Generation(path.with_name(path.name + ".generation")))
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -90,6 +92,22 @@ class SqliteMetadataStore:
                      *args: P.args, **kwargs: P.kwargs) -> T:
         return await self._writer.run(lambda conn: fn(conn, *args, **kwargs))
 
+    async def _write_config(self, fn: Callable[Concatenate[sqlite3.Connection, P], T],
+                            *args: P.args, **kwargs: P.kwargs) -> T:
+        """A mutation of configuration: invalidates every process's ConfigCache around it."""
+        generation = self._cache.generation
+        generation.bump()
+        try:
+            return await self._write(fn, *args, **kwargs)
+        finally:
+            generation.bump()
+
+    def _cached(self, key: tuple[str, ...], fn: Callable[Concatenate[sqlite3.Connection, P], T],
+                *args: P.args, **kwargs: P.kwargs) -> T:
+        if self._closed:
+            raise RuntimeError("the metadata store is closed")
+        return self._cache.get(key, lambda: self._read(fn, *args, **kwargs))
+
     async def close(self) -> None:
         """Finish every queued mutation, then close all connections."""
         if self._closed:
@@ -97,6 +115,7 @@ class SqliteMetadataStore:
         self._closed = True
         self._writer.stop()
         await asyncio.to_thread(self._writer.join)
+        self._cache.generation.close()
         with self._lock:
             readers, self._readers = self._readers, []
         for conn in readers:
@@ -107,45 +126,45 @@ class SqliteMetadataStore:
         return self._read(catalog.get_setting, name)
 
     async def put_setting(self, name: str, value: str) -> None:
-        await self._write(catalog.put_setting, name, value)
+        await self._write_config(catalog.put_setting, name, value)
 
     async def create_account(self, account: Account, root_key: AccessKey | None) -> None:
-        await self._write(catalog.create_account, account, root_key)
+        await self._write_config(catalog.create_account, account, root_key)
 
     async def get_account(self, account_id: str) -> Account | None:
-        return self._read(catalog.get_account, account_id)
+        return self._cached(("account", account_id), catalog.get_account, account_id)
 
     async def list_accounts(self) -> list[Account]:
         return self._read(catalog.list_accounts)
 
     async def get_access_key(self, access_key_id: str) -> AccessKey | None:
-        return self._read(catalog.get_access_key, access_key_id)
+        return self._cached(("key", access_key_id), catalog.get_access_key, access_key_id)
 
     async def put_access_key(self, key: AccessKey) -> None:
-        await self._write(catalog.put_access_key, key)
+        await self._write_config(catalog.put_access_key, key)
 
     # --- buckets ---------------------------------------------------------------------------------
     async def create_bucket(self, bucket: Bucket) -> None:
-        await self._write(catalog.create_bucket, bucket)
+        await self._write_config(catalog.create_bucket, bucket)
 
     async def get_bucket(self, name: str) -> Bucket | None:
-        return self._read(catalog.get_bucket, name)
+        return self._cached(("bucket", name), catalog.get_bucket, name)
 
     async def list_buckets(self, owner_account_id: str, prefix: str, start_after: str,
                            limit: int) -> list[Bucket]:
         return self._read(catalog.list_buckets, owner_account_id, prefix, start_after, limit)
 
     async def delete_bucket(self, name: str) -> list[str]:
-        return await self._write(catalog.delete_bucket, name)
+        return await self._write_config(catalog.delete_bucket, name)
 
     async def update_bucket(self, bucket: Bucket) -> None:
-        await self._write(catalog.update_bucket, bucket)
+        await self._write_config(catalog.update_bucket, bucket)
 
     async def get_bucket_config(self, bucket: str, name: str) -> str | None:
-        return self._read(catalog.get_config, bucket, name)
+        return self._cached(("config", bucket, name), catalog.get_config, bucket, name)
 
     async def put_bucket_config(self, bucket: str, name: str, value: str | None) -> None:
-        await self._write(catalog.put_config, bucket, name, value)
+        await self._write_config(catalog.put_config, bucket, name, value)
 
     # --- object versions -------------------------------------------------------------------------
     async def get_version(self, bucket: str, key: str, version_id: str | None = None,

@@ -1,0 +1,63 @@
+"""A per-process cache of configuration records (access keys, accounts, buckets, bucket
+configuration documents) that stays strongly consistent across processes.
+
+Every process maps the same small *generation* file. A configuration mutation bumps the
+generation once before it is queued and once after it commits. A cached entry is only used
+while the generation is the one seen when the cache was last (re)started, so:
+* a read after the commit always sees the second bump and reloads;
+* an entry loaded while the commit was in flight carries a generation that the second bump
+  has already made stale.
+Object writes do not bump it: a PUT-heavy load keeps every cache warm.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+_SIZE = 16
+MAX_ENTRIES = 10_000  # bounds memory against lookups of random names
+
+
+class Generation:
+    def __init__(self, path: Path) -> None:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < _SIZE:
+                os.ftruncate(fd, _SIZE)
+            self._map = mmap.mmap(fd, _SIZE)
+        finally:
+            os.close(fd)
+
+    def read(self) -> bytes:
+        return self._map[:_SIZE]
+
+    def bump(self) -> None:
+        # A fresh random value: any change means "reload", so concurrent bumps need no lock.
+        self._map[:_SIZE] = os.urandom(_SIZE)
+
+    def close(self) -> None:
+        self._map.close()
+
+
+class ConfigCache:
+    def __init__(self, generation: Generation) -> None:
+        self.generation = generation
+        self._seen = b""
+        self._entries: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable, load: Callable[[], T]) -> T:
+        current = self.generation.read()
+        if current != self._seen or len(self._entries) > MAX_ENTRIES:
+            self._entries.clear()
+            self._seen = current
+        try:
+            return self._entries[key]  # type: ignore[return-value]
+        except KeyError:
+            value = load()
+            self._entries[key] = value
+            return value
