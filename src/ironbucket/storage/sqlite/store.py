@@ -35,6 +35,7 @@ from ironbucket.storage.sqlite import blobrefs, catalog, uploads, versions
 from ironbucket.storage.sqlite.config_cache import ConfigCache, Generation
 from ironbucket.storage.sqlite.connection import connect, translate
 from ironbucket.storage.sqlite.schema import migrate
+from ironbucket.storage.sqlite.space import SpaceGuard
 from ironbucket.storage.sqlite.writer import GroupCommitWriter
 
 P = ParamSpec("P")
@@ -53,6 +54,7 @@ class SqliteMetadataStore:
             conn.close()
             raise
         self._writer = GroupCommitWriter(conn)
+        self._space = SpaceGuard(path)  # keeps room to delete on a full disk: see space.py
         self._cache = ConfigCache(Generation(path.with_name(path.name + ".generation")))
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
@@ -107,6 +109,12 @@ class SqliteMetadataStore:
         if self._closed:
             raise RuntimeError("the metadata store is closed")
         return self._cache.get(key, lambda: self._read(fn, *args, **kwargs))
+
+    def _free_page_bytes(self) -> int:
+        """Bytes on the database's free list (room new inline data reuses without growing it)."""
+        conn = self._reader()
+        return int(conn.execute("PRAGMA freelist_count").fetchone()[0]
+                   * conn.execute("PRAGMA page_size").fetchone()[0])
 
     async def close(self) -> None:
         """Finish every queued mutation, then close all connections."""
@@ -173,7 +181,10 @@ class SqliteMetadataStore:
 
     async def put_version(self, version: ObjectVersion,
                           precondition: WritePrecondition | None = None) -> list[str]:
-        return await self._write(versions.put, version, precondition)
+        if version.is_delete_marker:
+            return await self._write(versions.put, version, precondition)
+        with self._space.admit(len(version.data or b""), self._free_page_bytes):
+            return await self._write(versions.put, version, precondition)
 
     async def update_version(self, version: ObjectVersion) -> None:
         await self._write(versions.update, version)
@@ -206,7 +217,8 @@ class SqliteMetadataStore:
                           upload_id_marker=upload_id_marker, limit=limit)
 
     async def put_part(self, part: Part) -> list[str]:
-        return await self._write(uploads.put_part, part)
+        with self._space.admit(0, self._free_page_bytes):
+            return await self._write(uploads.put_part, part)
 
     async def list_parts(self, upload_id: str, after_part: int, limit: int) -> list[Part]:
         return self._read(uploads.list_parts, upload_id, after_part, limit)
