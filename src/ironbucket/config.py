@@ -28,6 +28,8 @@ class Settings:
     domains: tuple[str, ...] = ("localhost",)
     # Objects up to this size live inside their metadata row and share group commits.
     inline_threshold: int = 128 * 1024
+    # Seconds a request body may stall before the answer is RequestTimeout.
+    body_idle_timeout: float = 20.0
     log_level: str = "info"
     # Only used on the very first start, to create the root user of the default account.
     root_access_key: str | None = None
@@ -90,6 +92,8 @@ OPTIONS: tuple[Option, ...] = (
            _domains, repeatable=True),
     Option("inline_threshold", "--inline-threshold", "objects up to this many bytes are stored inline",
            int),
+    Option("body_idle_timeout", "--body-idle-timeout",
+           "seconds a request body may stall before RequestTimeout", float),
     Option("log_level", "--log-level", "debug, info, warning or error"),
     Option("root_access_key", "--root-access-key", "first start only: access key of the root user"),
     Option("root_secret_key", "--root-secret-key", "first start only: secret key of the root user",

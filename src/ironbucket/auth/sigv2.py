@@ -78,15 +78,18 @@ def canonical_amz_headers(headers: Mapping[str, str]) -> str:
     return "".join(f"{name}:{_FOLD.sub(' ', value).strip()}\n" for name, value in amz)
 
 
-def canonical_resource(raw_path: str, query_string: str, *, bucket_from_host: str | None) -> str:
+def canonical_resource(raw_path: str, query_string: str, *, bucket_from_host: str | None,
+                       documented: bool = False) -> str:
     """``/bucket`` (virtual-host requests) + the path as sent + the sorted sub-resources.
 
     Sub-resource values are decoded; a parameter sent without ``=`` is signed without it, as the
-    SDKs sign what they send (``?acl`` vs ``?acl=``).
+    SDKs sign what they send (``?acl`` vs ``?acl=``). ``documented``: the S3 guide's literal rule
+    instead, which other clients (rclone, goamz) follow: a path-style ``/bucket`` stays as sent
+    and a sub-resource with an empty value is named bare (``?uploads=`` signs as ``?uploads``).
     """
     path = raw_path or "/"
     resource = f"/{bucket_from_host}{path}" if bucket_from_host else path
-    if resource.count("/") == 1 and resource != "/":
+    if not documented and resource.count("/") == 1 and resource != "/":
         # A path-style request for a bucket ("/bucket") names the resource "/bucket/"; SDKs
         # sign that form (botocore's authPath) and S3 expects it.
         resource += "/"
@@ -94,7 +97,8 @@ def canonical_resource(raw_path: str, query_string: str, *, bucket_from_host: st
     for part in query_string.split("&") if query_string else ():
         name, sep, value = part.partition("=")
         if name in SUBRESOURCES:
-            selected.append((name, f"{name}={unquote(value)}" if sep else name))
+            bare = not sep or (documented and not value)
+            selected.append((name, name if bare else f"{name}={unquote(value)}"))
     if selected:
         selected.sort(key=lambda item: item[0])  # stable: repeats keep their order
         resource += "?" + "&".join(text for _, text in selected)

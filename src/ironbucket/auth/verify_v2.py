@@ -111,7 +111,7 @@ def _verify(
     bucket_from_host: str | None,
     content_md5: str = "",
 ) -> None:
-    def string_to_sign(date: str, amz_headers: Mapping[str, str]) -> str:
+    def string_to_sign(date: str, amz_headers: Mapping[str, str], documented: bool = False) -> str:
         return sigv2.string_to_sign(
             request.method,
             content_md5=request.headers.get("content-md5", content_md5).strip(),
@@ -119,13 +119,17 @@ def _verify(
             date=date,
             amz_headers=amz_headers,
             resource=sigv2.canonical_resource(
-                request.raw_path, request.query_string, bucket_from_host=bucket_from_host
+                request.raw_path, request.query_string, bucket_from_host=bucket_from_host,
+                documented=documented,
             ),
         )
 
     secret = credential.secret_access_key
     signed = string_to_sign(date, amz_headers)
     if sigv2.signatures_equal(sigv2.sign(secret, signed), provided):
+        return
+    # The resource as the S3 guide words it, as rclone --s3-v2-auth signs: "/bucket", "?uploads".
+    if sigv2.signatures_equal(sigv2.sign(secret, string_to_sign(date, amz_headers, True)), provided):
         return
     amz_date = amz_headers.get("x-amz-date")
     if amz_date is not None and not date:

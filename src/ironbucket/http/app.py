@@ -70,7 +70,7 @@ class IronBucketApp:
             raise RuntimeError("lifespan startup did not run")
         started = time.perf_counter()
         now = services.clock()
-        request = build_request(scope, receive, now)
+        request = build_request(scope, receive, now, services.settings.body_idle_timeout)
         record = RequestRecord(
             request_id=request.request_id, received_at=now, method=request.method,
             path=request.raw_path, client_ip=request.client_ip,

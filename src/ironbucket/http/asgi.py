@@ -7,7 +7,7 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from ironbucket.http.request import Body, Receive, Request, parse_query
+from ironbucket.http.request import DEFAULT_BODY_IDLE_TIMEOUT, Body, Receive, Request, parse_query
 from ironbucket.http.response import Response
 
 Scope = MutableMapping[str, Any]
@@ -22,7 +22,8 @@ def host_id() -> str:
     return base64.b64encode(os.urandom(48)).decode()
 
 
-def build_request(scope: Scope, receive: Receive, now: float) -> Request:
+def build_request(scope: Scope, receive: Receive, now: float,
+                  body_idle_timeout: float = DEFAULT_BODY_IDLE_TIMEOUT) -> Request:
     headers: dict[str, str] = {}
     for raw_name, raw_value in scope["headers"]:
         name = raw_name.decode("latin-1").lower()
@@ -50,7 +51,7 @@ def build_request(scope: Scope, receive: Receive, now: float) -> Request:
         query=query,
         query_items=items,
         headers=headers,
-        body=Body(receive, content_length),
+        body=Body(receive, content_length, body_idle_timeout),
         client_ip=client[0],
         client_port=client[1],
         server=(server[0], server[1] or 0),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from ironbucket.errors import IncompleteBody, MaxMessageLengthExceeded
+from ironbucket.errors import IncompleteBody, MaxMessageLengthExceeded, RequestTimeout
 
 Message = MutableMapping[str, Any]
+# A client that stops sending mid-body is answered RequestTimeout, as S3 does after ~20 s.
+DEFAULT_BODY_IDLE_TIMEOUT = 20.0
 Receive = Callable[[], Awaitable[Message]]
 
 # Header names are lower-case; repeated headers are joined with "," (RFC 9110 §5.3),
@@ -24,10 +27,12 @@ class Body:
     touches the body only after authentication.
     """
 
-    __slots__ = ("_receive", "complete", "consumed", "content_length", "received")
+    __slots__ = ("_receive", "complete", "consumed", "content_length", "idle_timeout", "received")
 
-    def __init__(self, receive: Receive, content_length: int | None) -> None:
+    def __init__(self, receive: Receive, content_length: int | None,
+                 idle_timeout: float = DEFAULT_BODY_IDLE_TIMEOUT) -> None:
         self._receive = receive
+        self.idle_timeout = idle_timeout
         self.content_length = content_length  # None: Transfer-Encoding: chunked
         self.received = 0
         self.consumed = False  # reading has started
@@ -38,7 +43,11 @@ class Body:
             return
         self.consumed = True
         while True:
-            message = await self._receive()
+            try:
+                async with asyncio.timeout(self.idle_timeout):
+                    message = await self._receive()
+            except TimeoutError:
+                raise RequestTimeout() from None
             if message["type"] == "http.disconnect":
                 raise IncompleteBody()
             chunk: bytes = message.get("body", b"")
