@@ -46,7 +46,7 @@ def _clock(at: dt.datetime | None) -> Iterator[None]:
         yield
 
 
-class _PayloadAuth(S3SigV4Auth):
+class _PayloadAuth(S3SigV4Auth):  # type: ignore[misc]  # botocore is untyped
     """Signs a given x-amz-content-sha256 value (e.g. UNSIGNED-PAYLOAD) instead of the body's hash."""
 
     def __init__(self, credentials: Credentials, payload_hash: str) -> None:

@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Callable
 
 import pytest
-from botocore import httpchecksum  # type: ignore[import-untyped]
+from botocore import httpchecksum
 from hypothesis import given
 from hypothesis import strategies as st
 
