@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.utils import formatdate
+from functools import lru_cache
 from xml.etree.ElementTree import Element
 
 from ironbucket.api.context import Context
@@ -99,6 +100,7 @@ def moment(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
+@lru_cache(maxsize=4096)
 def http_date(epoch: float) -> str:
     return formatdate(epoch, usegmt=True)
 

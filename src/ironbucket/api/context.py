@@ -4,7 +4,7 @@ services it may use. Handlers reach storage only through ``services``."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -73,7 +73,7 @@ class Context:
         return self.address.key
 
     @property
-    def query(self) -> dict[str, str]:
+    def query(self) -> Mapping[str, str]:
         return self.request.query
 
     @property

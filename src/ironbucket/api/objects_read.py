@@ -84,8 +84,7 @@ async def _read(ctx: Context, *, head: bool) -> Response:
     version = await find_version(ctx, with_data=not head)
     headers = object_headers(version, versioned_bucket=bool(ctx.bucket.versioning))
     try:
-        check_read_conditions(ctx.headers, version.etag, moment(version.last_modified),
-                              now=moment(ctx.now))
+        _check_conditions(ctx, version)
     except NotModified as exc:
         exc.headers.update({k: headers[k] for k in ("etag", "last-modified")})
         raise
@@ -125,6 +124,15 @@ async def _read(ctx: Context, *, head: bool) -> Response:
     return Response(status=status, headers=headers, body=body, content_length=length)
 
 
+_CONDITIONAL_HEADERS = ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
+
+
+def _check_conditions(ctx: Context, version: ObjectVersion) -> None:
+    if any(name in ctx.headers for name in _CONDITIONAL_HEADERS):
+        check_read_conditions(ctx.headers, version.etag, moment(version.last_modified),
+                              now=moment(ctx.now))
+
+
 def _part_range(version: ObjectVersion, number: int) -> tuple[int, int]:
     if not version.parts:
         if number != 1:
@@ -145,8 +153,7 @@ async def get_object_attributes(ctx: Context) -> Response:
     if not wanted or not wanted <= _ATTRIBUTES:
         raise InvalidArgument("Invalid attribute name specified.", ArgumentName="x-amz-object-attributes")
     version = await find_version(ctx, with_data=False)
-    check_read_conditions(ctx.headers, version.etag, moment(version.last_modified),
-                              now=moment(ctx.now))
+    _check_conditions(ctx, version)
     writer = XmlWriter("GetObjectAttributesResponse")
     if "ETag" in wanted:
         writer.element("ETag", version.etag)

@@ -200,6 +200,7 @@ class CredentialScope:
         return f"{self.date}/{self.region}/{self.service}/{TERMINATOR}"
 
 
+@lru_cache(maxsize=1024)  # pure, and the same credential string arrives all day long
 def parse_credential(
     value: str,
     *,
@@ -293,6 +294,7 @@ def parse_authorization_header(value: str) -> HeaderSignature:
     )
 
 
+@lru_cache(maxsize=256)
 def _signed_header_list(value: str) -> tuple[str, ...]:
     return tuple(name.strip().lower() for name in value.split(";") if name.strip())
 

@@ -19,11 +19,13 @@ from ironbucket.auth.authentication import (
 )
 from ironbucket.auth.credentials import Credential, CredentialStore
 from ironbucket.auth.payload import PayloadCheck, payload_check, validate_content_sha256
+from ironbucket.auth.signature_memo import SignatureMemo
 from ironbucket.auth.streaming import signature_mismatch
 from ironbucket.errors import AccessDenied
 from ironbucket.http.request import Request
 
 NO_DATE = "AWS authentication requires a valid Date or x-amz-date header"
+_MEMO: SignatureMemo[bool] = SignatureMemo()
 
 
 async def verify_header(
@@ -124,12 +126,19 @@ def _verify(
             ),
         )
 
+    memo_key = (request.method, request.raw_path, request.query_string, provided, date, content_type,
+                content_md5, request.headers.get("content-md5"), bucket_from_host,
+                tuple(sorted((k, v) for k, v in amz_headers.items() if k.startswith("x-amz-"))))
+    if _MEMO.get(memo_key, credential):
+        return
     secret = credential.secret_access_key
     signed = string_to_sign(date, amz_headers)
     if sigv2.signatures_equal(sigv2.sign(secret, signed), provided):
+        _MEMO.remember(memo_key, credential, True)
         return
     # The resource as the S3 guide words it, as rclone --s3-v2-auth signs: "/bucket", "?uploads".
     if sigv2.signatures_equal(sigv2.sign(secret, string_to_sign(date, amz_headers, True)), provided):
+        _MEMO.remember(memo_key, credential, True)
         return
     amz_date = amz_headers.get("x-amz-date")
     if amz_date is not None and not date:

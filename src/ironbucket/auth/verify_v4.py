@@ -24,6 +24,7 @@ from ironbucket.auth.authentication import (
 )
 from ironbucket.auth.credentials import Credential, CredentialStore
 from ironbucket.auth.payload import PayloadCheck, payload_check, validate_content_sha256
+from ironbucket.auth.signature_memo import SignatureMemo
 from ironbucket.auth.streaming import ChunkSigning, signature_mismatch
 from ironbucket.errors import (
     AccessDenied,
@@ -38,6 +39,7 @@ NOT_SIGNED = "There were headers present in the request which were not signed"
 # Services other than S3 (IAM, STS, KMS, ...) sign the body hash without sending it; their
 # bodies are small documents, read whole to hash them.
 MAX_HASHED_BODY = 1024 * 1024
+_MEMO: SignatureMemo[ChunkSigning] = SignatureMemo()
 
 
 async def verify_header(
@@ -164,6 +166,12 @@ def _verify(
     exclude: Sequence[str],
 ) -> ChunkSigning:
     """Recompute the signature; on success return what verifying signed chunks needs."""
+    memo_key = (request.method, request.raw_path, request.query_string,
+                tuple(request.headers.get(name) for name in signed_headers), tuple(signed_headers),
+                amz_date, scope, provided, payload_hash, tuple(exclude))
+    remembered = _MEMO.get(memo_key, credential)
+    if remembered is not None:
+        return remembered
     canonical = sigv4.canonical_request(
         request.method,
         sigv4.canonical_uri(unquote_to_bytes(request.raw_path)),
@@ -176,7 +184,7 @@ def _verify(
     key = sigv4.signing_key(credential.secret_access_key, scope.date, scope.region, scope.service)
     if not sigv4.signatures_equal(sigv4.sign(key, string_to_sign), provided):
         raise signature_mismatch(scope.access_key_id, string_to_sign, provided, canonical)
-    return ChunkSigning(
+    signing = ChunkSigning(
         signing_key=key,
         amz_date=amz_date,
         scope=scope.scope,
@@ -184,6 +192,8 @@ def _verify(
         access_key_id=scope.access_key_id,
         canonical_request=canonical,
     )
+    _MEMO.remember(memo_key, credential, signing)
+    return signing
 
 
 def _authentication(

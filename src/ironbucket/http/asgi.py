@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
-import os
-from collections.abc import Awaitable, Callable, MutableMapping
+import random
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from ironbucket.http.request import DEFAULT_BODY_IDLE_TIMEOUT, Body, Receive, Request, parse_query
@@ -14,19 +16,43 @@ Scope = MutableMapping[str, Any]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
+# Request ids identify, they do not protect: a fast non-cryptographic generator will do.
+_ids = random.Random()
+
+
 def new_request_id() -> str:
-    return os.urandom(8).hex().upper()
+    return f"{_ids.getrandbits(64):016X}"
 
 
 def host_id() -> str:
-    return base64.b64encode(os.urandom(48)).decode()
+    return base64.b64encode(_ids.getrandbits(384).to_bytes(48, "big")).decode()
+
+
+@lru_cache(maxsize=2048)
+def _parsed_query(query_string: str) -> tuple[tuple[tuple[str, str], ...], Mapping[str, str]]:
+    items = tuple(parse_query(query_string))
+    query: dict[str, str] = {}
+    for name, value in items:
+        query.setdefault(name, value)
+    return items, MappingProxyType(query)
+
+
+def parsed_query(query_string: str) -> tuple[tuple[tuple[str, str], ...], Mapping[str, str]]:
+    """Decoded query parameters, read-only: parsing is pure and the same query strings (presigned
+    URLs, sub-resources) arrive over and over, so results are shared."""
+    if not query_string:
+        return (), _NO_QUERY
+    return _parsed_query(query_string)
+
+
+_NO_QUERY: Mapping[str, str] = MappingProxyType({})
 
 
 def build_request(scope: Scope, receive: Receive, now: float,
                   body_idle_timeout: float = DEFAULT_BODY_IDLE_TIMEOUT) -> Request:
     headers: dict[str, str] = {}
     for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1").lower()
+        name = raw_name.decode("latin-1")  # ASGI servers send header names lower-cased
         value = raw_value.decode("latin-1")
         headers[name] = f"{headers[name]},{value}" if name in headers else value
     length_header = headers.get("content-length")
@@ -36,10 +62,7 @@ def build_request(scope: Scope, receive: Receive, now: float,
         length_header = "0" if length_header is None else length_header
         content_length = int(length_header) if length_header.isdigit() else None
     query_string = scope["query_string"].decode("latin-1")
-    items = parse_query(query_string)
-    query: dict[str, str] = {}
-    for name, value in items:
-        query.setdefault(name, value)
+    items, query = parsed_query(query_string)
     raw_path = scope.get("raw_path")
     path = raw_path.decode("latin-1") if raw_path else scope["path"]
     client = scope.get("client") or ("", 0)
@@ -49,7 +72,7 @@ def build_request(scope: Scope, receive: Receive, now: float,
         raw_path=path,
         query_string=query_string,
         query=query,
-        query_items=items,
+        query_items=list(items),
         headers=headers,
         body=Body(receive, content_length, body_idle_timeout),
         client_ip=client[0],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -84,7 +84,7 @@ class Request:
     method: str
     raw_path: str  # percent-encoded, exactly as it arrived (before any addressing)
     query_string: str  # raw
-    query: dict[str, str]  # decoded; the first of repeated names wins
+    query: Mapping[str, str]  # decoded, read-only; the first of repeated names wins
     query_items: list[tuple[str, str]]  # decoded, in arrival order
     headers: Headers
     body: Body
@@ -110,5 +110,6 @@ def parse_query(query_string: str) -> list[tuple[str, str]]:
         if not part:
             continue
         name, _, value = part.partition("=")
-        items.append((unquote(name), unquote(value)))
+        # unquote is comparatively slow; most names and many values need none.
+        items.append((unquote(name) if "%" in name else name, unquote(value) if "%" in value else value))
     return items

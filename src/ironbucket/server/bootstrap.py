@@ -1,19 +1,20 @@
-"""First-start and every-start work done once, in the parent process, before workers fork:
-data directory, master key, storage recovery, and the default account with its root user."""
+"""First-start and every-start work, done once before any worker serves: data directory,
+master key, storage recovery, and the default account with its root user.
+
+Heavy modules (storage, crypto) are imported inside ``bootstrap`` only: the supervisor that
+imports this module must stay small.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ironbucket.config import Settings
-from ironbucket.crypto.master_key import load_master_key
-from ironbucket.iam.accounts import DEFAULT_ACCOUNT_SETTING, create_account
-from ironbucket.storage.open import open_storage
-from ironbucket.storage.recovery import RecoveryReport, recover
 
 CREDENTIALS_FILE = "root-credentials.json"
 
@@ -24,7 +25,14 @@ class Bootstrap:
     access_key_id: str | None
     # Only on the very first start, so the banner can print it once.
     new_secret: str | None = field(default=None, repr=False)
-    recovery: RecoveryReport | None = None
+    recovered: str | None = None  # what startup recovery cleaned up, if anything
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Bootstrap:
+        return cls(**data)
 
 
 def prepare_data_dir(data_dir: Path) -> None:
@@ -32,14 +40,20 @@ def prepare_data_dir(data_dir: Path) -> None:
 
 
 async def bootstrap(settings: Settings) -> Bootstrap:
+    from ironbucket.crypto.master_key import load_master_key
+    from ironbucket.iam.accounts import DEFAULT_ACCOUNT_SETTING, create_account
+    from ironbucket.storage.open import open_storage
+    from ironbucket.storage.recovery import recover
+
     prepare_data_dir(settings.data_dir)
     master = load_master_key(settings.data_dir)
     meta, blobs = open_storage(settings.data_dir)
     try:
         report = await recover(meta, blobs)
+        recovered = str(report) if report.orphans_removed or report.temporary_removed else None
         account_id = await meta.get_setting(DEFAULT_ACCOUNT_SETTING)
         if account_id is not None:
-            return Bootstrap(account_id, _stored_key_id(settings.data_dir), None, report)
+            return Bootstrap(account_id, _stored_key_id(settings.data_dir), None, recovered)
         created = await create_account(
             meta, master, "default", time.time(),
             access_key_id=settings.root_access_key, secret_access_key=settings.root_secret_key)
@@ -48,7 +62,7 @@ async def bootstrap(settings: Settings) -> Bootstrap:
                            created.secret_access_key)
         generated = settings.root_secret_key is None
         return Bootstrap(created.account.account_id, created.access_key_id,
-                         created.secret_access_key if generated else None, report)
+                         created.secret_access_key if generated else None, recovered)
     finally:
         await meta.close()
 

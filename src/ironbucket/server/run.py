@@ -1,27 +1,29 @@
-"""``ironbucket serve``: bootstrap once, bind the port once, then serve it from N worker
-processes (forked, each with its own event loop and storage connections)."""
+"""``ironbucket serve``: bootstrap once, bind once, then serve from N worker processes.
+
+The supervisor stays small: it never imports the application. Bootstrap (recovery, the first
+account) runs in a short-lived child, and every worker imports and opens its own app and
+storage after it forks. With several workers, each gets its own ``SO_REUSEPORT`` socket on the
+same address, so the kernel spreads connections across them.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import fcntl
+import json
 import logging
-import multiprocessing
 import os
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-import uvicorn
-
 from ironbucket import __version__
 from ironbucket.config import Settings
-from ironbucket.http.app import IronBucketApp
-from ironbucket.server.bootstrap import CREDENTIALS_FILE, Bootstrap, bootstrap, prepare_data_dir
-from ironbucket.server.services import close_services, open_services
+from ironbucket.server.bootstrap import CREDENTIALS_FILE, Bootstrap, prepare_data_dir
 
 log = logging.getLogger("ironbucket")
 LOCK_FILE = ".lock"
@@ -42,36 +44,65 @@ def lock_data_dir(data_dir: Path) -> int:
     return fd
 
 
-def bind(settings: Settings) -> socket.socket:
-    host, port = settings.host, settings.port
+def bind(host: str, port: int, *, reuse_port: bool) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(2048)
-    sock.set_inheritable(True)
+    sock.setblocking(False)
     return sock
 
 
-def build_app(settings: Settings) -> IronBucketApp:
-    return IronBucketApp(lambda: open_services(settings), close_services)
+def bind_all(settings: Settings) -> list[socket.socket]:
+    """One listening socket per worker (SO_REUSEPORT), all on the configured address."""
+    count = settings.workers
+    first = bind(settings.host, settings.port, reuse_port=count > 1)
+    port = first.getsockname()[1]
+    return [first, *(bind(settings.host, port, reuse_port=True) for _ in range(count - 1))]
 
 
-def _uvicorn_config(settings: Settings) -> uvicorn.Config:
-    return uvicorn.Config(
-        build_app(settings), loop="uvloop", http="httptools", lifespan="on", access_log=False,
-        server_header=False, date_header=True, log_level=settings.log_level, timeout_keep_alive=60,
-        backlog=2048,
-    )
+def run_bootstrap(settings: Settings) -> Bootstrap:
+    """Bootstrap in a child process, so the supervisor never loads storage or crypto code."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(read_end)
+        status = 0
+        try:
+            import asyncio
+
+            from ironbucket.server.bootstrap import bootstrap
+
+            result = asyncio.run(bootstrap(settings))
+            payload = json.dumps({"ok": result.to_json()})
+        except BaseException as exc:  # report anything to the parent, which decides
+            payload = json.dumps({"error": f"{type(exc).__name__}: {exc}"})
+            status = 1
+        with os.fdopen(write_end, "w") as out:
+            out.write(payload)
+        os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        raw = pipe.read()
+    os.waitpid(pid, 0)
+    reply = json.loads(raw or '{"error": "bootstrap died"}')
+    if "error" in reply:
+        raise RuntimeError(f"startup failed: {reply['error']}")
+    return Bootstrap.from_json(reply["ok"])
 
 
-def _serve_worker(settings: Settings, sock: socket.socket) -> None:
-    server = uvicorn.Server(_uvicorn_config(settings))
-    server.run(sockets=[sock])
+def _serve_worker(settings: Settings, sockets: list[socket.socket]) -> None:
+    from ironbucket.server.app_factory import build_app
+    from ironbucket.server.worker import run
+
+    run(build_app(settings), sockets)
 
 
-def banner(settings: Settings, boot: Bootstrap, out: TextIO) -> None:
-    endpoint = f"http://{settings.host}:{settings.port}"
+def banner(settings: Settings, boot: Bootstrap, port: int, out: TextIO) -> None:
+    endpoint = f"http://{settings.host}:{port}"
     lines = [
         f"IronBucket {__version__}",
         f"  endpoint : {endpoint}",
@@ -91,9 +122,8 @@ def banner(settings: Settings, boot: Bootstrap, out: TextIO) -> None:
     lines += [
         "",
         "  Use it with the aws CLI:",
-        f"    aws configure set region {settings.region}",
-        "    export AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...   "
-        f"(from {settings.data_dir / CREDENTIALS_FILE})",
+        f"    export AWS_DEFAULT_REGION={settings.region} AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...",
+        f"    (the keys are in {settings.data_dir / CREDENTIALS_FILE})",
         f"    aws --endpoint-url {endpoint} s3 mb s3://my-bucket",
         "",
     ]
@@ -106,48 +136,61 @@ def serve(settings: Settings) -> int:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     prepare_data_dir(settings.data_dir)
     lock_fd = lock_data_dir(settings.data_dir)
-    boot = asyncio.run(bootstrap(settings))
-    if boot.recovery is not None and (boot.recovery.orphans_removed or boot.recovery.temporary_removed):
-        log.warning("recovery: %s", boot.recovery)
-    sock = bind(settings)
-    banner(settings, boot, sys.stdout)
     try:
+        boot = run_bootstrap(settings)
+        if boot.recovered:
+            log.warning("recovery: %s", boot.recovered)
+        sockets = bind_all(settings)
+        banner(settings, boot, sockets[0].getsockname()[1], sys.stdout)
         if settings.workers == 1:
-            _serve_worker(settings, sock)
+            _serve_worker(settings, sockets)
             return 0
-        return _supervise(settings, sock)
+        return _supervise(settings, sockets)
     finally:
-        sock.close()
         os.close(lock_fd)
 
 
-def _supervise(settings: Settings, sock: socket.socket) -> int:
-    ctx = multiprocessing.get_context("fork")
-    workers: list[multiprocessing.process.BaseProcess] = []
+def _supervise(settings: Settings, sockets: list[socket.socket]) -> int:
+    """Fork one worker per socket; restart any that dies; pass SIGTERM/SIGINT on."""
+    workers: dict[int, int] = {}  # pid -> socket index
     stopping = False
 
-    def start() -> multiprocessing.process.BaseProcess:
-        process = ctx.Process(target=_serve_worker, args=(settings, sock), daemon=False)
-        process.start()
-        return process
+    def start(index: int) -> None:
+        pid = os.fork()
+        if pid == 0:
+            status = 0
+            try:
+                _serve_worker(settings, [sockets[index]])
+            except BaseException:
+                logging.getLogger("ironbucket").exception("worker failed")
+                status = 1
+            os._exit(status)
+        workers[pid] = index
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         nonlocal stopping
         stopping = True
-        for process in workers:
-            if process.is_alive() and process.pid is not None:
-                os.kill(process.pid, signal.SIGTERM)
+        for pid in list(workers):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    workers.extend(start() for _ in range(settings.workers))
+    for index in range(len(sockets)):
+        start(index)
     while workers:
-        for process in list(workers):
-            process.join(timeout=0.2)
-            if process.is_alive():
-                continue
-            workers.remove(process)
-            if not stopping:
-                log.error("worker %s exited with %s; restarting", process.pid, process.exitcode)
-                workers.append(start())
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        if pid not in workers:
+            continue
+        index = workers.pop(pid)
+        if stopping:
+            continue
+        log.error("worker %s exited (status %s); restarting", pid, status)
+        time.sleep(0.5)  # do not spin if a worker cannot start at all
+        start(index)
     return 0

@@ -24,21 +24,26 @@ MAX_ENTRIES = 10_000  # bounds memory against lookups of random names
 
 
 class Generation:
-    def __init__(self, path: Path) -> None:
+    """A 16-byte value in a shared file; ``slot`` picks one of several in the same file."""
+
+    def __init__(self, path: Path, slot: int = 0) -> None:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            if os.fstat(fd).st_size < _SIZE:
-                os.ftruncate(fd, _SIZE)
-            self._map = mmap.mmap(fd, _SIZE)
+            size = _SIZE * (slot + 1)
+            if os.fstat(fd).st_size < size:
+                os.ftruncate(fd, size)
+            self._map = mmap.mmap(fd, size)
         finally:
             os.close(fd)
+        self._start = _SIZE * slot
+        self._end = self._start + _SIZE
 
     def read(self) -> bytes:
-        return self._map[:_SIZE]
+        return self._map[self._start:self._end]
 
     def bump(self) -> None:
         # A fresh random value: any change means "reload", so concurrent bumps need no lock.
-        self._map[:_SIZE] = os.urandom(_SIZE)
+        self._map[self._start:self._end] = os.urandom(_SIZE)
 
     def close(self) -> None:
         self._map.close()

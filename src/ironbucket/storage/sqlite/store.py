@@ -34,6 +34,7 @@ from ironbucket.storage.interfaces import (
 from ironbucket.storage.sqlite import blobrefs, catalog, uploads, versions
 from ironbucket.storage.sqlite.config_cache import ConfigCache, Generation
 from ironbucket.storage.sqlite.connection import connect, translate
+from ironbucket.storage.sqlite.object_cache import ObjectCache
 from ironbucket.storage.sqlite.schema import migrate
 from ironbucket.storage.sqlite.space import SpaceGuard
 from ironbucket.storage.sqlite.writer import GroupCommitWriter
@@ -53,9 +54,12 @@ class SqliteMetadataStore:
         except BaseException:
             conn.close()
             raise
-        self._writer = GroupCommitWriter(conn)
+        generations = path.with_name(path.name + ".generation")
+        self._data_generation = Generation(generations, slot=1)
+        self._writer = GroupCommitWriter(conn, lock_path=str(path.with_name(path.name + ".writelock")),
+                                         generation=self._data_generation)
         self._space = SpaceGuard(path)  # keeps room to delete on a full disk: see space.py
-        self._cache = ConfigCache(Generation(path.with_name(path.name + ".generation")))
+        self._cache = ConfigCache(Generation(generations, slot=0))
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -81,6 +85,7 @@ class SqliteMetadataStore:
             with self._lock:
                 self._readers.append(conn)
             self._local.conn = conn
+            self._local.objects = ObjectCache(self._data_generation)
         return conn
 
     def _read(self, fn: Callable[Concatenate[sqlite3.Connection, P], T],
@@ -124,6 +129,7 @@ class SqliteMetadataStore:
         self._writer.stop()
         await asyncio.to_thread(self._writer.join)
         self._cache.generation.close()
+        self._data_generation.close()
         with self._lock:
             readers, self._readers = self._readers, []
         for conn in readers:
@@ -177,7 +183,13 @@ class SqliteMetadataStore:
     # --- object versions -------------------------------------------------------------------------
     async def get_version(self, bucket: str, key: str, version_id: str | None = None,
                           *, with_data: bool = True) -> ObjectVersion | None:
-        return self._read(versions.get, bucket, key, version_id, with_data)
+        conn = self._reader()
+        cache: ObjectCache = self._local.objects
+        try:
+            return cache.get((bucket, key, version_id, with_data),
+                             lambda: versions.get(conn, bucket, key, version_id, with_data))
+        except sqlite3.Error as exc:
+            raise translate(exc) from exc
 
     async def put_version(self, version: ObjectVersion,
                           precondition: WritePrecondition | None = None) -> list[str]:

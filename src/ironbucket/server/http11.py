@@ -1,0 +1,379 @@
+"""A lean HTTP/1.1 server (httptools on the asyncio/uvloop event loop) that runs an ASGI app.
+
+Why not an off-the-shelf ASGI server: S3 traffic is many tiny requests, and what they cost
+here is per-request overhead. This server writes a small response's status line, headers and
+body with one ``write``; sends ``100 Continue`` only when the app first reads the body (after
+authentication); and reports the real connection facts (listener address, TLS) in the scope.
+The app stays a plain ASGI app, so any ASGI server can host it instead.
+
+One ``HttpProtocol`` per connection. Requests on a connection are answered in order; a
+pipelined request waits, with reading paused, until the one before it is answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, MutableMapping
+from email.utils import formatdate
+from typing import Any
+
+import httptools
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
+                   Awaitable[None]]
+
+HIGH_WATER = 256 * 1024  # buffered request body bytes before reading pauses
+MAX_PIPELINE = 8  # pipelined requests parsed ahead of the one being answered
+KEEP_ALIVE_TIMEOUT = 75.0
+MAX_HEADER_BYTES = 64 * 1024
+
+_STATUS: dict[int, bytes] = {}
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_ERROR_400 = (b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\ncontent-length: 11\r\n"
+              b"connection: close\r\n\r\nBad Request")
+
+
+def _status_line(status: int) -> bytes:
+    line = _STATUS.get(status)
+    if line is None:
+        from http import HTTPStatus
+
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = ""
+        line = f"HTTP/1.1 {status} {phrase}\r\n".encode("latin-1")
+        _STATUS[status] = line
+    return line
+
+
+class _Clock:
+    """The Date header, formatted once per second."""
+
+    def __init__(self) -> None:
+        self._second = 0
+        self._value = b""
+
+    def date_header(self) -> bytes:
+        now = int(time.time())
+        if now != self._second:
+            self._second = now
+            self._value = b"date: " + formatdate(now, usegmt=True).encode() + b"\r\n"
+        return self._value
+
+
+CLOCK = _Clock()
+
+
+class ServerState:
+    """Shared by the connections of one listener set: for graceful shutdown."""
+
+    def __init__(self) -> None:
+        self.connections: set[HttpProtocol] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
+
+
+class RequestCycle:
+    __slots__ = (
+        "_head_method",
+        "_response_head",
+        "body",
+        "body_size",
+        "complete",
+        "disconnected",
+        "expect_continue",
+        "keep_alive",
+        "protocol",
+        "response_complete",
+        "response_started",
+        "scope",
+        "waiter",
+    )
+
+    def __init__(self, protocol: HttpProtocol, scope: Scope, expect_continue: bool) -> None:
+        self.protocol = protocol
+        self.scope = scope
+        self.body: deque[bytes] = deque()
+        self.body_size = 0
+        self.complete = False  # the whole request body has arrived
+        self.disconnected = False
+        self.expect_continue = expect_continue
+        self.keep_alive = True
+        self.response_started = False
+        self.response_complete = False
+        self.waiter: asyncio.Future[None] | None = None
+        self._response_head: bytes = b""
+        self._head_method = scope["method"] == "HEAD"
+
+    def wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # --- ASGI receive ---------------------------------------------------------------------------
+    async def receive(self) -> Message:
+        protocol = self.protocol
+        if self.expect_continue and not self.response_started and not self.disconnected:
+            self.expect_continue = False
+            protocol.transport.write(_CONTINUE)
+        while not self.body and not self.complete and not self.disconnected:
+            protocol.resume_reading()
+            self.waiter = protocol.loop.create_future()
+            await self.waiter
+            self.waiter = None
+        if self.disconnected and not self.body:
+            return {"type": "http.disconnect"}
+        chunk = b"".join(self.body) if len(self.body) > 1 else (self.body.popleft() if self.body else b"")
+        self.body.clear()
+        self.body_size = 0
+        protocol.resume_reading()
+        return {"type": "http.request", "body": chunk, "more_body": not self.complete}
+
+    # --- ASGI send ------------------------------------------------------------------------------
+    async def send(self, message: Message) -> None:
+        protocol = self.protocol
+        if self.disconnected:
+            raise ConnectionResetError("client disconnected")
+        kind = message["type"]
+        if kind == "http.response.start":
+            if self.response_started:
+                raise RuntimeError("response already started")
+            self.response_started = True
+            self.expect_continue = False
+            parts = [_status_line(message["status"]), CLOCK.date_header()]
+            for name, value in message.get("headers", ()):
+                if name.lower() == b"connection" and value.lower() == b"close":
+                    self.keep_alive = False
+                parts += [name, b": ", value, b"\r\n"]
+            if not self.keep_alive:
+                parts.append(b"connection: close\r\n")
+            parts.append(b"\r\n")
+            self._response_head = b"".join(parts)
+            return
+        if kind != "http.response.body" or not self.response_started or self.response_complete:
+            raise RuntimeError(f"unexpected ASGI message {kind!r}")
+        body: bytes = b"" if self._head_method else message.get("body", b"")
+        more = message.get("more_body", False)
+        head, self._response_head = self._response_head, b""
+        if head:
+            protocol.transport.write(head + body if len(body) < 65536 else head)
+            if len(body) >= 65536:
+                protocol.transport.write(body)
+        elif body:
+            protocol.transport.write(body)
+        if not more:
+            self.response_complete = True
+            protocol.response_done(self)
+        elif protocol.write_paused:
+            await protocol.drain()
+
+
+class HttpProtocol(asyncio.Protocol):
+    def __init__(self, app: ASGIApp, state: ServerState, *, scheme: str = "http",
+                 extensions: dict[str, Any] | None = None) -> None:
+        self.app = app
+        self.state = state
+        self.scheme = scheme
+        self.extensions = extensions or {}
+        self.loop = asyncio.get_event_loop()
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]
+        self.client: tuple[str, int] | None = None
+        self.server: tuple[str, int] | None = None
+        self.cycle: RequestCycle | None = None  # the one being answered
+        self.parsing: RequestCycle | None = None  # the one whose bytes are arriving
+        self.pipeline: deque[RequestCycle] = deque()
+        self.read_paused = False
+        self.write_paused = False
+        self._drain_waiters: list[asyncio.Future[None]] = []
+        self._url = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._header_bytes = 0
+        self._idle: asyncio.TimerHandle | None = None
+        self._last_active = 0.0
+
+    # --- connection -----------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is not an asyncio subclass
+        self.state.connections.add(self)
+        peer = transport.get_extra_info("peername")
+        local = transport.get_extra_info("sockname")
+        self.client = (str(peer[0]), int(peer[1])) if isinstance(peer, tuple) else None
+        self.server = (str(local[0]), int(local[1])) if isinstance(local, tuple) else None
+        self._last_active = self.loop.time()
+        self._idle = self.loop.call_later(KEEP_ALIVE_TIMEOUT, self._idle_check)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.state.connections.discard(self)
+        if self._idle is not None:
+            self._idle.cancel()
+        for cycle in (self.cycle, self.parsing, *self.pipeline):
+            if cycle is not None:
+                cycle.disconnected = True
+                cycle.wake()
+        for waiter in self._drain_waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _idle_check(self) -> None:
+        """One timer per connection, re-armed lazily (not per request): close a connection that
+        has carried no request for KEEP_ALIVE_TIMEOUT seconds."""
+        if self.transport.is_closing():
+            return
+        due = self._last_active + KEEP_ALIVE_TIMEOUT
+        if self.cycle is None and self.loop.time() >= due:
+            self.transport.close()
+            return
+        self._idle = self.loop.call_at(max(due, self.loop.time() + 1.0), self._idle_check)
+
+    def shutdown(self) -> None:
+        """Close when idle; an in-flight request finishes and then the connection closes."""
+        if self.cycle is None:
+            self.transport.close()
+        else:
+            self.cycle.keep_alive = False
+
+    # --- flow control ---------------------------------------------------------------------------
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        waiters, self._drain_waiters = self._drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def drain(self) -> None:
+        if self.write_paused and not self.transport.is_closing():
+            waiter = self.loop.create_future()
+            self._drain_waiters.append(waiter)
+            await waiter
+        if self.transport.is_closing():
+            raise ConnectionResetError("client disconnected")
+
+    def resume_reading(self) -> None:
+        if (self.read_paused and self.parsing is not None and self.parsing.body_size < HIGH_WATER
+                and len(self.pipeline) < MAX_PIPELINE):
+            self.read_paused = False
+            self.transport.resume_reading()
+
+    def _pause_reading(self) -> None:
+        if not self.read_paused:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    # --- parsing --------------------------------------------------------------------------------
+    def data_received(self, data: bytes) -> None:
+        self._last_active = self.loop.time()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._reject()
+        except httptools.HttpParserError:
+            self._reject()
+
+    def _reject(self) -> None:
+        if self.cycle is None or not self.cycle.response_started:
+            self.transport.write(_ERROR_400)
+        self.transport.close()
+
+    def on_message_begin(self) -> None:
+        self._url = b""
+        self._headers = []
+        self._header_bytes = 0
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+        self._header_bytes += len(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_bytes += len(name) + len(value)
+        if self._header_bytes > MAX_HEADER_BYTES:
+            raise httptools.HttpParserError("headers too large")
+        self._headers.append((name.lower(), value))
+
+    def on_headers_complete(self) -> None:
+        parsed = httptools.parse_url(self._url)
+        raw_path: bytes = parsed.path
+        expect = any(n == b"expect" and v.lower() == b"100-continue" for n, v in self._headers)
+        scope: Scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "http_version": self.parser.get_http_version(),
+            "method": self.parser.get_method().decode("ascii"),
+            "scheme": self.scheme,
+            "path": raw_path.decode("latin-1"),
+            "raw_path": raw_path,
+            "query_string": parsed.query or b"",
+            "root_path": "",
+            "headers": self._headers,
+            "client": self.client,
+            "server": self.server,
+            "extensions": self.extensions,
+        }
+        cycle = RequestCycle(self, scope, expect)
+        cycle.keep_alive = self.parser.should_keep_alive()
+        self.parsing = cycle
+        if self.cycle is None:
+            self._start(cycle)
+        else:
+            self.pipeline.append(cycle)
+            self._pause_reading()
+
+    def on_body(self, body: bytes) -> None:
+        cycle = self.parsing
+        if cycle is None or cycle.response_complete:
+            return  # the app answered without reading; the connection closes afterwards
+        cycle.body.append(body)
+        cycle.body_size += len(body)
+        if cycle.body_size >= HIGH_WATER:
+            self._pause_reading()
+        cycle.wake()
+
+    def on_message_complete(self) -> None:
+        cycle = self.parsing
+        if cycle is not None:
+            cycle.complete = True
+            cycle.wake()
+
+    # --- running requests -----------------------------------------------------------------------
+    def _start(self, cycle: RequestCycle) -> None:
+        self.cycle = cycle
+        task = self.loop.create_task(self._run(cycle))
+        self.state.tasks.add(task)
+        task.add_done_callback(self.state.tasks.discard)
+
+    async def _run(self, cycle: RequestCycle) -> None:
+        try:
+            await self.app(cycle.scope, cycle.receive, cycle.send)
+        except Exception:
+            if not cycle.disconnected:
+                log.exception("ASGI app failed")
+            if not cycle.response_started and not cycle.disconnected:
+                self.transport.write(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n"
+                                     b"connection: close\r\n\r\n")
+            self.transport.close()
+            return
+        if not cycle.response_complete and not cycle.disconnected:
+            self.transport.close()  # the app ended without finishing its response
+
+    def response_done(self, cycle: RequestCycle) -> None:
+        if not cycle.keep_alive or not cycle.complete or self.transport.is_closing():
+            # A body left unread would be taken for the next request: close instead.
+            self.transport.close()
+            return
+        self.cycle = None
+        self._last_active = self.loop.time()
+        if self.pipeline:
+            self._start(self.pipeline.popleft())
+        if self.read_paused and (self.parsing is None or self.parsing.complete):
+            self.read_paused = False
+            self.transport.resume_reading()

@@ -1,0 +1,79 @@
+"""One worker process: an event loop serving the ASGI app on the listening sockets it was
+given, with ASGI lifespan around it and a graceful stop on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import Sequence
+
+from ironbucket.server.http11 import ASGIApp, HttpProtocol, Message, ServerState
+
+log = logging.getLogger(__name__)
+GRACE_SECONDS = 30.0
+
+
+class Lifespan:
+    """Runs the app's ``lifespan`` scope: startup before serving, shutdown after."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+        self._inbox: asyncio.Queue[Message] = asyncio.Queue()
+        self._outbox: asyncio.Queue[Message] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def _send(self, message: Message) -> None:
+        await self._outbox.put(message)
+
+    async def startup(self) -> None:
+        self._task = asyncio.ensure_future(
+            self._app({"type": "lifespan", "asgi": {"version": "3.0"}}, self._inbox.get, self._send))
+        await self._inbox.put({"type": "lifespan.startup"})
+        replied = asyncio.ensure_future(self._outbox.get())
+        await asyncio.wait([replied, self._task], return_when=asyncio.FIRST_COMPLETED)
+        if not replied.done():  # the app returned without answering: it has no lifespan
+            replied.cancel()
+            self._task = None
+            return
+        reply = replied.result()
+        if reply["type"] != "lifespan.startup.complete":
+            raise RuntimeError(f"application startup failed: {reply.get('message', '')}")
+
+    async def shutdown(self) -> None:
+        if self._task is None or self._task.done():
+            return
+        await self._inbox.put({"type": "lifespan.shutdown"})
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._outbox.get(), GRACE_SECONDS)
+
+
+async def serve(app: ASGIApp, sockets: Sequence[socket.socket]) -> None:
+    loop = asyncio.get_running_loop()
+    state = ServerState()
+    lifespan = Lifespan(app)
+    await lifespan.startup()
+    servers = [await loop.create_server(lambda: HttpProtocol(app, state), sock=sock, backlog=2048)
+               for sock in sockets]
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    for server in servers:
+        server.close()
+    for connection in list(state.connections):
+        connection.shutdown()
+    if state.tasks:
+        await asyncio.wait(list(state.tasks), timeout=GRACE_SECONDS)
+    await lifespan.shutdown()
+
+
+def run(app: ASGIApp, sockets: Sequence[socket.socket]) -> None:
+    # Handlers inherited from a supervisor (fork) must not run in the worker.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    import uvloop
+
+    uvloop.run(serve(app, sockets))
