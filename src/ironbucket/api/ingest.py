@@ -1,10 +1,10 @@
 """Request bytes → stored bytes, hashing once on the way.
 
 Small payloads (up to the inline threshold) stay in memory and are committed inside their
-metadata row. Larger ones stream into a blob in ~1 MiB blocks: while one block is being hashed
-(MD5 for the ETag, plus the requested flexible checksum) and written in a worker thread — where
-hashlib releases the GIL — the event loop receives the next one. At most two blocks per upload
-are in memory, whatever the object size.
+metadata row. Larger ones stream into a blob in ~1 MiB blocks: each block is hashed (MD5 for
+the ETag, plus the flexible checksums) in one worker thread while another writes it to the
+blob — both release the GIL — and meanwhile the event loop receives the next block. At most
+two blocks per upload are in memory, whatever the object size.
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ class _Digests:
         for hasher in self.hashers.values():
             hasher.update(data)
 
+    def update_many(self, chunks: list[bytes]) -> None:
+        for chunk in chunks:
+            self.update(chunk)
+
     def checksums(self) -> dict[ChecksumAlgorithm, bytes]:
         return {algorithm: hasher.digest() for algorithm, hasher in self.hashers.items()}
 
@@ -67,7 +71,7 @@ async def ingest(services: Services, chunks: AsyncIterator[bytes], *,
     pending_size = 0
     size = 0
     writer: BlobWriter | None = None
-    in_flight: asyncio.Future[None] | None = None
+    in_flight: asyncio.Future[tuple[None, None]] | None = None
     try:
         async for chunk in chunks:
             size += len(chunk)
@@ -79,21 +83,25 @@ async def ingest(services: Services, chunks: AsyncIterator[bytes], *,
                 continue
             if writer is None:
                 writer = await services.run(services.blobs.new_writer)
-            block = b"".join(pending)
-            pending, pending_size = [], 0
+            block, pending, pending_size = pending, [], 0
             if in_flight is not None:
                 await in_flight  # keeps digest order and caps memory at two blocks
-            in_flight = asyncio.ensure_future(services.run(_absorb, digests, writer, block))
+            # A block stays a list of received chunks: hashed piece by piece and written with
+            # one writev, so no byte is copied to assemble it.
+            in_flight = asyncio.gather(services.run(digests.update_many, block),
+                                       services.run(writer.write_many, block))
         if in_flight is not None:
             await in_flight
             in_flight = None
-        rest = b"".join(pending)
         if writer is None and size <= threshold:
+            rest = b"".join(pending)
             digests.update(rest)
             return Ingested(size, digests.md5.digest(), digests.checksums(), rest, None)
         if writer is None:
             writer = await services.run(services.blobs.new_writer)
-        await services.run(_absorb, digests, writer, rest)
+        if pending:
+            await asyncio.gather(services.run(digests.update_many, pending),
+                                 services.run(writer.write_many, pending))
         await services.run(writer.finish)
         return Ingested(size, digests.md5.digest(), digests.checksums(), None,
                         Segment(writer.blob_id, size))
@@ -103,12 +111,6 @@ async def ingest(services: Services, chunks: AsyncIterator[bytes], *,
         if writer is not None:
             await services.run(writer.abort)
         raise
-
-
-def _absorb(digests: _Digests, writer: BlobWriter, block: bytes) -> None:
-    digests.update(block)
-    if block:
-        writer.write(block)
 
 
 async def discard(services: Services, stored: Ingested) -> None:

@@ -42,21 +42,21 @@ class Body:
         if self.consumed:
             return
         self.consumed = True
-        while True:
-            try:
-                async with asyncio.timeout(self.idle_timeout):
-                    message = await self._receive()
-            except TimeoutError:
-                raise RequestTimeout() from None
-            if message["type"] == "http.disconnect":
-                raise IncompleteBody()
-            chunk: bytes = message.get("body", b"")
-            if chunk:
-                self.received += len(chunk)
-                yield chunk
-            if not message.get("more_body", False):
-                self.complete = True
-                break
+        watchdog = _Watchdog(self.idle_timeout)
+        try:
+            while True:
+                message = await watchdog.guard(self._receive())
+                if message["type"] == "http.disconnect":
+                    raise IncompleteBody()
+                chunk: bytes = message.get("body", b"")
+                if chunk:
+                    self.received += len(chunk)
+                    yield chunk
+                if not message.get("more_body", False):
+                    self.complete = True
+                    break
+        finally:
+            watchdog.stop()
         if self.content_length is not None and self.received != self.content_length:
             raise IncompleteBody()
 
@@ -77,6 +77,53 @@ class Body:
                 raise MaxMessageLengthExceeded()
             parts.append(chunk)
         return b"".join(parts)
+
+
+class _Watchdog:
+    """Cancels the reading task when one wait for body bytes lasts ``timeout`` seconds.
+
+    One timer per body, re-armed lazily, instead of a timeout context per received chunk
+    (uploads arrive in thousands of chunks). Only time spent *waiting for the client* counts.
+    """
+
+    __slots__ = ("_handle", "_loop", "_started", "_task", "_timeout", "fired")
+
+    def __init__(self, timeout: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task()
+        self._timeout = timeout
+        self._started = 0.0  # when the current wait began; 0 while not waiting
+        self._handle: asyncio.TimerHandle | None = None
+        self.fired = False
+
+    async def guard(self, waiting: Awaitable[Message]) -> Message:
+        self._started = self._loop.time()
+        if self._handle is None:
+            self._handle = self._loop.call_at(self._started + self._timeout, self._check)
+        try:
+            return await waiting
+        except asyncio.CancelledError:
+            if self.fired:
+                raise RequestTimeout() from None
+            raise
+        finally:
+            self._started = 0.0
+
+    def _check(self) -> None:
+        self._handle = None
+        if not self._started:
+            return  # not waiting now; the next wait re-arms
+        due = self._started + self._timeout
+        if self._loop.time() >= due and self._task is not None:
+            self.fired = True
+            self._task.cancel()
+        else:
+            self._handle = self._loop.call_at(due, self._check)
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
 
 
 @dataclass(slots=True)

@@ -130,11 +130,11 @@ class RequestCycle:
             self.waiter = None
         if self.disconnected and not self.body:
             return {"type": "http.disconnect"}
-        chunk = b"".join(self.body) if len(self.body) > 1 else (self.body.popleft() if self.body else b"")
-        self.body.clear()
-        self.body_size = 0
+        # One received chunk at a time, never joined: joining copied every uploaded byte once more.
+        chunk = self.body.popleft() if self.body else b""
+        self.body_size -= len(chunk)
         protocol.resume_reading()
-        return {"type": "http.request", "body": chunk, "more_body": not self.complete}
+        return {"type": "http.request", "body": chunk, "more_body": bool(self.body) or not self.complete}
 
     # --- ASGI send ------------------------------------------------------------------------------
     async def send(self, message: Message) -> None:
@@ -175,7 +175,13 @@ class RequestCycle:
             await protocol.drain()
 
 
-class HttpProtocol(asyncio.Protocol):
+# Every connection of a worker reads into this one buffer: the parser consumes it at once
+# (url, headers and body pieces come out as new bytes), so nothing outlives the callback, and
+# reading straight into it saves the event loop's own copy of every received byte.
+_READ_BUFFER = memoryview(bytearray(1024 * 1024))
+
+
+class HttpProtocol(asyncio.BufferedProtocol):
     def __init__(self, app: ASGIApp, state: ServerState, *, scheme: str = "http",
                  extensions: dict[str, Any] | None = None) -> None:
         self.app = app
@@ -271,7 +277,13 @@ class HttpProtocol(asyncio.Protocol):
             self.transport.pause_reading()
 
     # --- parsing --------------------------------------------------------------------------------
-    def data_received(self, data: bytes) -> None:
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return _READ_BUFFER
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.data_received(_READ_BUFFER[:nbytes])
+
+    def data_received(self, data: bytes | memoryview) -> None:
         self._last_active = self.loop.time()
         try:
             self.parser.feed_data(data)

@@ -14,7 +14,7 @@ return the freed blob ids; the caller deletes those blobs *after* the commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -231,6 +231,10 @@ class BlobWriter(Protocol):
     size: int
 
     def write(self, data: bytes) -> None: ...
+    def write_many(self, chunks: Sequence[bytes]) -> None:
+        """Append ``chunks`` in order (one gathered write, no joining copy)."""
+        ...
+
     def finish(self) -> None:
         """Durable under ``blob_id``: flushed, fsync'd, renamed into place, directory fsync'd."""
         ...

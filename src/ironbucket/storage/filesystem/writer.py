@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
@@ -61,6 +61,23 @@ class FileBlobWriter:
         except OSError as exc:
             self._fail(exc)
         self.size += len(data)
+
+    def write_many(self, chunks: Sequence[bytes]) -> None:
+        f = self._open_file()
+        try:
+            f.flush()  # bytes buffered by write() go first
+            fd = f.fileno()
+            pending = [memoryview(c) for c in chunks if c]
+            while pending:
+                written = os.writev(fd, pending)
+                self.size += written
+                while pending and written >= len(pending[0]):
+                    written -= len(pending[0])
+                    pending.pop(0)
+                if written:  # a short write ended inside this chunk
+                    pending[0] = pending[0][written:]
+        except OSError as exc:
+            self._fail(exc)
 
     def finish(self) -> None:
         f = self._open_file()
