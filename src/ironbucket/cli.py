@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -88,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not data_dir.is_dir():
         print(f"ironbucket: no data directory at {data_dir}", file=sys.stderr)
         return 2
+    import asyncio  # only the admin commands need an event loop here
+
     if args.account_command == "create":
         created = asyncio.run(_account_create(data_dir, args.name))
         if args.json:

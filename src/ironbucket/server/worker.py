@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import signal
 import socket
@@ -70,10 +71,25 @@ async def serve(app: ASGIApp, sockets: Sequence[socket.socket]) -> None:
     await lifespan.shutdown()
 
 
+def _limit_malloc_arenas() -> None:
+    """glibc gives every thread that allocates its own malloc arena, and freed memory stays in
+    them: with the I/O and SQLite threads that is tens of MB of RSS for nothing. Two arenas
+    serve this process as fast."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_ARENA_MAX, 2)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
+_M_ARENA_MAX = -8
+
+
 def run(app: ASGIApp, sockets: Sequence[socket.socket]) -> None:
     # Handlers inherited from a supervisor (fork) must not run in the worker.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _limit_malloc_arenas()
     import uvloop
 
     uvloop.run(serve(app, sockets))
