@@ -66,17 +66,22 @@ class RunningServer:
         self.process.wait(15)
 
 
-def start_server(data_dir: Path, *, workers: int = 1, port: int | None = None,
+def start_server(data_dir: Path, *, workers: int | None = None, port: int | None = None,
                  extra_args: list[str] | None = None, env: dict[str, str] | None = None,
-                 timeout: float = 30) -> RunningServer:
+                 timeout: float = 30, root_keys: bool = True) -> RunningServer:
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir.parent / f"{data_dir.name}-server-{port}.log"
     args = [sys.executable, "-m", "ironbucket", "serve", "--data-dir", str(data_dir),
-            "--address", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
-            *(extra_args or [])]
-    server_env = clean_env({"IRONBUCKET_ROOT_ACCESS_KEY": ROOT_ACCESS_KEY,
-                            "IRONBUCKET_ROOT_SECRET_KEY": ROOT_SECRET_KEY, **(env or {})})
+            "--log-level", "warning", *(extra_args or [])]
+    if workers is not None:
+        args += ["--workers", str(workers)]
+    given = {**(env or {})}
+    if not any(a.startswith("--config") for a in extra_args or []) and "IRONBUCKET_ADDRESS" not in given:
+        args += ["--address", f"127.0.0.1:{port}"]
+    keys = {"IRONBUCKET_ROOT_ACCESS_KEY": ROOT_ACCESS_KEY,
+            "IRONBUCKET_ROOT_SECRET_KEY": ROOT_SECRET_KEY} if root_keys else {}
+    server_env = clean_env({**keys, **(env or {})})
     log_file = log_path.open("ab")
     process = subprocess.Popen(args, stdout=log_file, stderr=subprocess.STDOUT, env=server_env,
                                start_new_session=True)
