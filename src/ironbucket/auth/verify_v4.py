@@ -92,7 +92,7 @@ async def verify_header(
 async def verify_query(
     request: Request, credentials: CredentialStore, *, region: str, now: float
 ) -> Authentication:
-    parsed = sigv4.parse_presigned_query(request.query)
+    parsed = _parsed_query_signature(request)
     scope = parsed.credential
     if scope.region != region:
         raise AuthorizationQueryParametersError(
@@ -152,6 +152,21 @@ async def verify_query(
         signature_age_ms(signed_at, now),
         payload_check(content_sha256, request.headers, signing=signing),
     )
+
+
+_PARSED: dict[str, sigv4.QuerySignature] = {}
+
+
+def _parsed_query_signature(request: Request) -> sigv4.QuerySignature:
+    """parse_presigned_query, remembered per query string (presigned URLs are fetched again and
+    again; the parse is pure, and only successful parses are kept)."""
+    parsed = _PARSED.get(request.query_string)
+    if parsed is None:
+        parsed = sigv4.parse_presigned_query(request.query)
+        if len(_PARSED) >= 4096:
+            _PARSED.clear()
+        _PARSED[request.query_string] = parsed
+    return parsed
 
 
 def _verify(

@@ -6,6 +6,7 @@ expansion ("billion laughs") and XXE are refused as MalformedXML before anything
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from xml.etree.ElementTree import Element, ParseError
@@ -66,12 +67,17 @@ def required_text(element: Element, name: str) -> str:
 
 
 # --- writing ------------------------------------------------------------------------------------
+_NEEDS_ESCAPE = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = re.compile(r"[\r\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def escape(text: str) -> str:
-    # Also escape CR/LF-adjacent control characters XML 1.0 cannot carry as text.
+    """XML text escaping; control characters XML 1.0 cannot carry raw become character
+    references (S3 keys may contain them; clients use encoding-type=url for those)."""
+    if _NEEDS_ESCAPE.search(text) is None:
+        return text  # the common case: nothing to do
     out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if any(ord(c) < 0x20 for c in out):
-        out = "".join(c if ord(c) >= 0x20 or c in "\t\n" else f"&#x{ord(c):X};" for c in out)
-    return out.replace("\r", "&#xD;")
+    return _CONTROL.sub(lambda m: f"&#x{ord(m.group()):X};", out)
 
 
 def iso8601(epoch: float) -> str:
