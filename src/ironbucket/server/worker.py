@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import gc
 import logging
 import signal
 import socket
@@ -57,7 +56,6 @@ async def serve(app: ASGIApp, sockets: Sequence[socket.socket]) -> None:
     state = ServerState()
     lifespan = Lifespan(app)
     await lifespan.startup()
-    _tune_gc()
     servers = [await loop.create_server(lambda: HttpProtocol(app, state), sock=sock, backlog=2048)
                for sock in sockets]
     stop = asyncio.Event()
@@ -71,16 +69,6 @@ async def serve(app: ASGIApp, sockets: Sequence[socket.socket]) -> None:
     if state.tasks:
         await asyncio.wait(list(state.tasks), timeout=GRACE_SECONDS)
     await lifespan.shutdown()
-
-
-def _tune_gc() -> None:
-    """Everything loaded so far lives as long as the worker: freeze it out of the collector's
-    reach, and collect the young generation less often. Request garbage is almost all
-    reclaimed by reference counting; the default threshold (700 allocations) ran a collection
-    every few requests."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
 
 
 def _limit_malloc_arenas() -> None:
