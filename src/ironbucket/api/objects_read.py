@@ -124,11 +124,11 @@ async def _read(ctx: Context, *, head: bool) -> Response:
     return Response(status=status, headers=headers, body=body, content_length=length)
 
 
-_CONDITIONAL_HEADERS = ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
+_CONDITIONAL_HEADERS = frozenset(("if-match", "if-none-match", "if-modified-since", "if-unmodified-since"))
 
 
 def _check_conditions(ctx: Context, version: ObjectVersion) -> None:
-    if any(name in ctx.headers for name in _CONDITIONAL_HEADERS):
+    if not _CONDITIONAL_HEADERS.isdisjoint(ctx.headers):
         check_read_conditions(ctx.headers, version.etag, moment(version.last_modified),
                               now=moment(ctx.now))
 

@@ -132,10 +132,15 @@ def storage_class(headers: Mapping[str, str]) -> str:
     return value
 
 
+_OVERRIDE_PARAMS = frozenset(RESPONSE_OVERRIDES)
+
+
 def response_overrides(query: Mapping[str, str]) -> dict[str, str]:
     """GetObject/HeadObject ``response-*`` query parameters as ``{Header-Name: value}``.
 
     S3 refuses these on anonymous requests (InvalidRequest); the caller, which knows the
     principal, checks that before applying them.
     """
+    if _OVERRIDE_PARAMS.isdisjoint(query):  # the usual case, decided in C
+        return {}
     return {header: query[param] for param, header in RESPONSE_OVERRIDES.items() if param in query}

@@ -87,13 +87,12 @@ def build_request(scope: Scope, receive: Receive, now: float,
 async def send_response(send: Send, response: Response, common_headers: list[tuple[bytes, bytes]],
                         *, head: bool) -> int:
     """Send status, headers and body; returns the number of body bytes sent."""
-    headers = list(common_headers)
     body = response.body
     length = response.content_length
     if isinstance(body, bytes) and length is None:
         length = len(body)
-    for name, value in response.headers.items():
-        headers.append((name.encode("latin-1"), value.encode("latin-1")))
+    headers = common_headers + [(name.encode("latin-1"), value.encode("latin-1"))
+                                for name, value in response.headers.items()]
     if length is not None and "content-length" not in response.headers:
         headers.append((b"content-length", str(length).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
