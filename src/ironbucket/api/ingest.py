@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 from ironbucket.api.context import Services
@@ -121,10 +121,29 @@ async def discard(services: Services, stored: Ingested) -> None:
 
 async def read_range(services: Services, segments: tuple[Segment, ...], data: bytes | None,
                      start: int, end: int) -> AsyncIterator[bytes]:
-    """Yield bytes [start, end] (inclusive) of an object, at most one block at a time."""
+    """Yield bytes [start, end] (inclusive) of an object, a block at a time, reading the next
+    block from disk while the current one is being sent (two blocks in memory at most)."""
     if data is not None:
         yield data[start:end + 1]
         return
+    pieces = list(_pieces(segments, start, end))
+    pending: asyncio.Future[bytes] | None = None
+    try:
+        for index, (blob_id, pos, length) in enumerate(pieces):
+            current = pending or asyncio.ensure_future(
+                services.run(services.blobs.read, blob_id, pos, length))
+            pending = None
+            if index + 1 < len(pieces):
+                pending = asyncio.ensure_future(services.run(services.blobs.read, *pieces[index + 1]))
+            yield await current
+    finally:
+        if pending is not None:
+            pending.cancel()
+            await asyncio.gather(pending, return_exceptions=True)
+
+
+def _pieces(segments: tuple[Segment, ...], start: int, end: int) -> Iterator[tuple[str, int, int]]:
+    """(blob id, offset, length) reads of at most one block covering bytes [start, end]."""
     offset = 0
     for segment in segments:
         seg_start, seg_end = offset, offset + segment.size - 1
@@ -135,5 +154,5 @@ async def read_range(services: Services, segments: tuple[Segment, ...], data: by
         stop = min(end, seg_end) - seg_start + 1
         while pos < stop:
             length = min(BLOCK, stop - pos)
-            yield await services.run(services.blobs.read, segment.blob_id, pos, length)
+            yield segment.blob_id, pos, length
             pos += length

@@ -19,6 +19,7 @@ from ironbucket.errors import InsufficientStorage
 _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 # Writes smaller than this are gathered before reaching the kernel; larger ones go straight.
 _BUFFER = 256 * 1024
+_UNCACHED_SIZE = 8 * 1024 * 1024
 
 
 def no_space(exc: OSError) -> bool:
@@ -84,6 +85,11 @@ class FileBlobWriter:
         try:
             f.flush()
             os.fsync(f.fileno())
+            if self.size >= _UNCACHED_SIZE:
+                # Now durable, a big blob's pages need not stay cached: leaving gigabytes in the
+                # page cache made every later write pay for reclaiming it (measured: ~10x slower
+                # writes), while reading it back from disk costs little.
+                os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
             f.close()
             self._file = None
             directory = self._final_dir()
