@@ -5,7 +5,6 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 from dataclasses import dataclass
@@ -56,7 +55,8 @@ async def create_multipart_upload(ctx: Context) -> Response:
     checksum = checksums.multipart_checksum(ctx.headers)
     assert ctx.auth is not None
     upload = Upload(
-        upload_id=base64.urlsafe_b64encode(os.urandom(24)).decode().rstrip("="),
+        # Letters and digits only: an id starting with "-" reads as an option to CLI tools.
+        upload_id=os.urandom(24).hex(),
         bucket=bucket.name, key=ctx.key, initiated_at=ctx.services.clock(),
         owner_account_id=bucket.owner_account_id, initiator_arn=ctx.auth.principal.arn,
         storage_class=options.storage_class, system_metadata=options.system_metadata,
