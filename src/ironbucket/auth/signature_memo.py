@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 from ironbucket.auth.credentials import Credential
 
 T = TypeVar("T")
-MAX_ENTRIES = 4096
+MAX_ENTRIES = 1024
 
 
 class SignatureMemo(Generic[T]):

@@ -163,7 +163,7 @@ def _parsed_query_signature(request: Request) -> sigv4.QuerySignature:
     parsed = _PARSED.get(request.query_string)
     if parsed is None:
         parsed = sigv4.parse_presigned_query(request.query)
-        if len(_PARSED) >= 4096:
+        if len(_PARSED) >= 1024:
             _PARSED.clear()
         _PARSED[request.query_string] = parsed
     return parsed

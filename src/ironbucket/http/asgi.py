@@ -28,7 +28,7 @@ def host_id() -> str:
     return base64.b64encode(_ids.getrandbits(384).to_bytes(48, "big")).decode()
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=1024)
 def _parsed_query(query_string: str) -> tuple[tuple[tuple[str, str], ...], Mapping[str, str]]:
     items = tuple(parse_query(query_string))
     query: dict[str, str] = {}

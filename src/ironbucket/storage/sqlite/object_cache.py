@@ -15,7 +15,7 @@ from ironbucket.storage.interfaces import ObjectVersion
 from ironbucket.storage.sqlite.config_cache import Generation
 
 MAX_ENTRIES = 4096
-MAX_BYTES = 8 * 1024 * 1024  # inline data held by the cache, per connection
+MAX_BYTES = 4 * 1024 * 1024  # inline data held by the cache, per connection
 MAX_DATA = 64 * 1024  # larger inline objects are not cached
 
 
