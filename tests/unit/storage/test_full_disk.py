@@ -99,7 +99,9 @@ def test_blob_that_fails_at_finish(small_disk: Path) -> None:
 def test_metadata_write_on_a_full_disk(small_disk: Path) -> None:
     meta, blobs = _open(small_disk)
     try:
-        filler = _fill(blobs, leave=600_000)
+        # Room for the small writes even if they commit one by one (each commit grows the WAL),
+        # none for the big one.
+        filler = _fill(blobs, leave=1_200_000)
 
         async def scenario() -> list[object]:
             big = meta.put_version(version("big", data=b"\2" * 3_000_000))
