@@ -243,6 +243,11 @@ class AccessControlListNotSupported(S3Error):
     default_message = "The bucket does not allow ACLs"
 
 
+class MalformedQueryString(S3Error):
+    status = 400
+    default_message = "The query string is malformed."
+
+
 class MaxMessageLengthExceeded(S3Error):
     status = 400
     default_message = "Your request was too big."

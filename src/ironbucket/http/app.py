@@ -15,18 +15,22 @@ from ironbucket.api.catalog import CATALOG, S3_ROUTER
 from ironbucket.api.context import Context, Services
 from ironbucket.api.needs import resolve_checks
 from ironbucket.api.operation import Target
-from ironbucket.auth.authenticate import authenticate
+from ironbucket.auth.authenticate import authenticate, open_body
 from ironbucket.authz.authorize import authorize
-from ironbucket.errors import InternalError, S3Error
+from ironbucket.errors import InternalError, InvalidRequest, MaxMessageLengthExceeded, S3Error
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.events.record import RequestRecord, emit
-from ironbucket.http import addressing
+from ironbucket.http import addressing, query_protocol
 from ironbucket.http.asgi import Scope, Send, build_request, host_id, send_response
 from ironbucket.http.request import Receive, Request
 from ironbucket.http.response import Response, error_response
+from ironbucket.iam import service as iam_service
 
 log = logging.getLogger(__name__)
 _DRAIN_LIMIT = 64 * 1024
+_QUERY_SERVICES: dict[str, Callable[[query_protocol.QueryContext], Awaitable[Response]]] = {
+    "iam": iam_service.handle,
+}
 
 ServicesFactory = Callable[[], Awaitable[Services]]
 Closer = Callable[[Services], Awaitable[None]]
@@ -98,6 +102,9 @@ class IronBucketApp:
 
     async def _pipeline(self, request: Request, services: Services, record: RequestRecord,
                         now: float) -> Response:
+        service = query_protocol.detect_service(request)
+        if service != "s3":
+            return await self._query_service(service, request, services, record, now)
         settings = services.settings
         # address
         host = request.headers.get("host", "")
@@ -126,6 +133,32 @@ class IronBucketApp:
         if operation.handler is None:
             raise S3NotImplemented(f"{operation.name} is not implemented by this server.")
         return await operation.handler(ctx)
+
+    async def _query_service(self, service: str, request: Request, services: Services,
+                             record: RequestRecord, now: float) -> Response:
+        """IAM, STS: authenticate, read the form, hand over to the service. Errors come back in
+        the Query protocol's own format."""
+        record.operation = service
+        try:
+            handler = _QUERY_SERVICES.get(service)
+            if handler is None:
+                raise InvalidRequest(f"This server does not implement the {service!r} service.")
+            auth = await authenticate(request, services.credentials, region=services.settings.region,
+                                      now=now, bucket_from_host=None)
+            record.principal_arn = auth.principal.arn
+            record.access_key_id = auth.access_key_id
+            body = open_body(request.body, auth.payload)
+            form = b"".join([chunk async for chunk in body.chunks()])
+            if len(form) > query_protocol.MAX_FORM:
+                raise MaxMessageLengthExceeded()
+            ctx = query_protocol.QueryContext(request=request, auth=auth, services=services,
+                                              record=record, now=now,
+                                              params=query_protocol.parse_form(form, request.query))
+            record.operation = f"{service}:{ctx.action}"
+            return await handler(ctx)
+        except S3Error as error:
+            record.error_code = error.code
+            return query_protocol.error_response(service, error, request.request_id)
 
     async def _settle_body(self, request: Request) -> bool:
         """A response is going out before the body was read (an early error). A client that

@@ -91,9 +91,10 @@ class XmlWriter:
 
     __slots__ = ("_parts", "_stack")
 
-    def __init__(self, root: str, namespace: str | None = S3_NS) -> None:
+    def __init__(self, root: str, namespace: str | None = S3_NS, *, declaration: bool = True) -> None:
         ns = f' xmlns="{namespace}"' if namespace else ""
-        self._parts: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>\n', f"<{root}{ns}>"]
+        self._parts: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>\n'] if declaration else []
+        self._parts.append(f"<{root}{ns}>")
         self._stack = [root]
 
     def element(self, name: str, text: str | int | bool | None) -> XmlWriter:
