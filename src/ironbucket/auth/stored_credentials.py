@@ -1,11 +1,22 @@
-"""CredentialStore over the metadata store: access keys whose secrets are sealed at rest."""
+"""CredentialStore over the metadata store: access keys whose secrets are sealed at rest.
+
+A key belongs to an account's root user or to one of its IAM users; a user's key authenticates as
+that user (ARN with path, AIDA... id, tags for ``aws:PrincipalTag``). Key and user records come
+from the store's configuration cache, so a key deactivated or deleted, or a user deleted, on
+any worker is refused on the next request.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import logging
 
 from ironbucket.auth.credentials import Credential
 from ironbucket.auth.principal import Principal, PrincipalType
 from ironbucket.crypto.master_key import MasterKey
-from ironbucket.storage.interfaces import AccessKey, Account, MetadataStore
+from ironbucket.storage.interfaces import AccessKey, Account, IamUser, KeyUse, MetadataStore
+
+log = logging.getLogger(__name__)
 
 
 def root_principal(account: Account, access_key_id: str | None = None) -> Principal:
@@ -20,33 +31,99 @@ def root_principal(account: Account, access_key_id: str | None = None) -> Princi
     )
 
 
+def user_principal(account: Account, user: IamUser, access_key_id: str | None = None) -> Principal:
+    return Principal(
+        type=PrincipalType.USER,
+        account_id=account.account_id,
+        arn=user.arn,
+        user_id=user.user_id,
+        canonical_id=account.canonical_id,
+        display_name=account.name,
+        username=user.name,
+        access_key_id=access_key_id,
+        tags=user.tags,
+    )
+
+
+class KeyUseRecorder:
+    """Remembers when keys authenticate, cheaply: at most one record per key per ``interval`` (per
+    worker), and the records of a moment go to the store in one write, off the request's path.
+    A use noted in the second before the worker stops may be lost; it is bookkeeping only."""
+
+    def __init__(self, meta: MetadataStore, interval: float = 60.0, delay: float = 1.0) -> None:
+        self._meta = meta
+        self._interval = interval
+        self._delay = delay
+        self._last: dict[str, float] = {}
+        self._pending: dict[str, KeyUse] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def note(self, access_key_id: str, service: str, region: str, now: float) -> None:
+        last = self._last.get(access_key_id)
+        if last is not None and 0 <= now - last < self._interval:
+            return
+        if len(self._last) > 10_000:
+            self._last.clear()
+        self._last[access_key_id] = now
+        self._pending[access_key_id] = KeyUse(access_key_id, now, service, region)
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                await asyncio.sleep(self._delay)
+                uses, self._pending = list(self._pending.values()), {}
+                await self._meta.iam_record_key_use(uses)
+        except Exception:  # the store is closing, or the disk is full: skip this bookkeeping
+            log.debug("could not record access key use", exc_info=True)
+        finally:
+            self._task = None
+
+
 class StoredCredentials:
     def __init__(self, meta: MetadataStore, master_key: MasterKey) -> None:
         self._meta = meta
         self._master = master_key
         self._accounts: dict[str, Account] = {}  # accounts are immutable once created
-        # Unsealed secrets, reused while the store hands back the very same (cached) record.
-        self._unsealed: dict[str, tuple[AccessKey, Credential]] = {}
+        # Unsealed secrets, reused while the store hands back the very same (cached) records.
+        self._unsealed: dict[str, tuple[AccessKey, IamUser | None, Credential]] = {}
+        self.usage = KeyUseRecorder(meta)
+
+    def seal_secret(self, access_key_id: str, secret: str) -> bytes:
+        """A new key's secret as stored: sealed under the master key, bound to the key id."""
+        return self._master.seal(secret.encode(), access_key_id.encode())
+
+    def note_use(self, access_key_id: str, service: str, region: str, now: float) -> None:
+        """Call after a request authenticated with ``access_key_id`` (GetAccessKeyLastUsed)."""
+        self.usage.note(access_key_id, service, region, now)
 
     async def lookup(self, access_key_id: str) -> Credential | None:
         key = await self._meta.get_access_key(access_key_id)
         if key is None:
             return None
+        user: IamUser | None = None
+        if key.owner_kind == "user":
+            user = await self._meta.iam_get_user(key.account_id, key.owner_name)
+            if user is None:
+                return None  # the user is gone: its keys die with it
+        elif key.owner_kind != "root":
+            return None
         memo = self._unsealed.get(access_key_id)
-        if memo is not None and memo[0] is key:
-            return memo[1]
+        if memo is not None and memo[0] is key and memo[1] is user:
+            return memo[2]
         account = self._accounts.get(key.account_id)
         if account is None:
             account = await self._meta.get_account(key.account_id)
             if account is None:
                 return None
             self._accounts[key.account_id] = account
-        if key.owner_kind != "root":
-            return None  # IAM users arrive with IAM; until then only root keys authenticate
+        principal = (root_principal(account, access_key_id) if user is None
+                     else user_principal(account, user, access_key_id))
         secret = self._master.unseal(key.sealed_secret, access_key_id.encode()).decode()
         credential = Credential(access_key_id=access_key_id, secret_access_key=secret,
-                                principal=root_principal(account, access_key_id), active=key.active)
+                                principal=principal, active=key.active)
         if len(self._unsealed) > 10_000:
             self._unsealed.clear()
-        self._unsealed[access_key_id] = (key, credential)
+        self._unsealed[access_key_id] = (key, user, credential)
         return credential

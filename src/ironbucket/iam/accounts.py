@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from ironbucket.crypto.master_key import MasterKey
 from ironbucket.storage.interfaces import AccessKey, Account, MetadataStore
 
-_KEY_ALPHABET = string.ascii_uppercase + "234567"  # AWS access key ids are base32-like
+KEY_ALPHABET = string.ascii_uppercase + "234567"  # AWS access key ids are base32-like
+_KEY_ALPHABET = KEY_ALPHABET
 _SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
 DEFAULT_ACCOUNT_SETTING = "default_account_id"
 

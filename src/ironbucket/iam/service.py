@@ -1,11 +1,44 @@
-"""The IAM service (Query protocol): placeholder until the IAM actions land."""
+"""The IAM service (Query protocol): route the action through the catalog, authorize its
+``iam:<Action>`` on its resource, run it, answer in IAM's XML.
+
+Every IAM entity belongs to the caller's account. Errors are S3Error subclasses named after
+IAM's codes (``iam/errors.py``); the pipeline renders them in the Query protocol's format.
+"""
 
 from __future__ import annotations
 
-from ironbucket.errors import NotImplemented as S3NotImplemented
-from ironbucket.http.query_protocol import QueryContext
+from ironbucket.auth.stored_credentials import StoredCredentials
+from ironbucket.authz.authorize import authorize
+from ironbucket.authz.grant import Check
+from ironbucket.http.query_protocol import QueryContext, result_response
 from ironbucket.http.response import Response
+from ironbucket.iam.call import IamCall
+from ironbucket.iam.catalog import CATALOG
+from ironbucket.iam.errors import InvalidAction, from_store
+from ironbucket.iam.resources import resource_arns
+from ironbucket.storage.interfaces import IamStoreError
 
 
 async def handle(ctx: QueryContext) -> Response:
-    raise S3NotImplemented(f"IAM action {ctx.action} is not implemented yet.")
+    _note_key_use(ctx)
+    operation = CATALOG.get(ctx.action)
+    if operation is None:
+        raise InvalidAction(f"Could not find operation {ctx.action} for version 2010-05-08")
+    call = IamCall.of(ctx)
+    principal = ctx.auth.principal
+    # Anonymous callers are refused before their parameters are even looked at.
+    resources = ["*"] if principal.is_anonymous else await resource_arns(operation, call)
+    authorize(principal, [Check(operation.action, arn, ctx.account_id or None) for arn in resources])
+    try:
+        result = await operation.handler(call)
+    except IamStoreError as exc:
+        raise from_store(exc) from None
+    return result_response("iam", ctx.action, result, ctx.request.request_id)
+
+
+def _note_key_use(ctx: QueryContext) -> None:
+    """The request authenticated with a key: remember that for GetAccessKeyLastUsed."""
+    key_id = ctx.auth.access_key_id
+    credentials = ctx.services.credentials
+    if key_id is not None and isinstance(credentials, StoredCredentials):
+        credentials.note_use(key_id, ctx.auth.service, ctx.auth.region, ctx.now)

@@ -25,6 +25,27 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 NULL_VERSION = "null"
 
 
+class IamStoreError(Exception):
+    """A refused IAM mutation; ``str(exc)`` is the message AWS gives. The IAM service answers it
+    with the error code of the subclass."""
+
+
+class IamNoSuchEntity(IamStoreError):
+    pass
+
+
+class IamEntityExists(IamStoreError):
+    pass
+
+
+class IamEntityInUse(IamStoreError):
+    pass
+
+
+class IamQuotaExceeded(IamStoreError):
+    pass
+
+
 # --- records -----------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Account:
@@ -144,8 +165,230 @@ class WritePrecondition:
     if_match_etag: str | None = None  # the current object's ETag (unquoted) must equal this
 
 
+# --- IAM records (one account's users, groups, roles and customer-managed policies) ----------------
+# Names are unique per account without regard to case (as AWS has it); reads take any case.
+IAM_USER, IAM_GROUP, IAM_ROLE, IAM_POLICY = "user", "group", "role", "policy"
+PERMISSIONS_POLICY, PERMISSIONS_BOUNDARY = "PermissionsPolicy", "PermissionsBoundary"
+
+
+@dataclass(frozen=True, slots=True)
+class IamUser:
+    account_id: str
+    name: str
+    user_id: str  # AIDA...
+    path: str = "/"
+    created_at: float = 0.0
+    permissions_boundary: str | None = None  # ARN of a managed policy (filled in by reads)
+    tags: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:user{self.path}{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class IamGroup:
+    account_id: str
+    name: str
+    group_id: str  # AGPA...
+    path: str = "/"
+    created_at: float = 0.0
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:group{self.path}{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class IamRole:
+    account_id: str
+    name: str
+    role_id: str  # AROA...
+    trust_policy: str  # the AssumeRolePolicyDocument as given
+    path: str = "/"
+    created_at: float = 0.0
+    description: str | None = None
+    max_session_duration: int = 3600
+    permissions_boundary: str | None = None  # filled in by reads
+    tags: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    last_used_at: float | None = None
+    last_used_region: str | None = None
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:role{self.path}{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedPolicy:
+    """A customer-managed policy. The counts are filled in by reads and ignored on writes."""
+
+    account_id: str
+    name: str
+    policy_id: str  # ANPA...
+    path: str = "/"
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    default_version: str = "v1"
+    description: str | None = None
+    tags: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    attachment_count: int = 0
+    boundary_usage_count: int = 0
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:policy{self.path}{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyVersion:
+    version_id: str  # "v1", "v2", ...
+    document: str
+    created_at: float
+    is_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyEntity:
+    """A user, group or role a managed policy is attached to (or bounds)."""
+
+    kind: str  # IAM_USER | IAM_GROUP | IAM_ROLE
+    name: str
+    entity_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyUse:
+    """When, for which service and in which region an access key last authenticated a request."""
+
+    access_key_id: str
+    used_at: float
+    service: str
+    region: str
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalPolicies:
+    """Every identity-based document that applies to one user or role, for the policy engine.
+
+    Each document comes with a label naming where it is from ("user/alice/inline/ReadOnly",
+    "group/devs/managed/arn:aws:iam::111122223333:policy/S3Read", ...). ``found`` is False when the
+    user or role does not exist (any more)."""
+
+    found: bool
+    identity: tuple[tuple[str, str], ...] = ()
+    boundary: tuple[str, str] | None = None
+
+
 # --- contracts ---------------------------------------------------------------------------------
-class MetadataStore(Protocol):
+class IamStore(Protocol):
+    """IAM entities of each account. Mutations raise the ``Iam*`` errors above; entities are
+    addressed by their ids (``user_id``, ``group_id``, ``role_id``, ``policy_id``) once found by name.
+    Lists are ordered and paged by key, costing O(page): ``after`` is the last item of the previous
+    page (``(path, name)`` for path-ordered lists), ``None`` for the first page."""
+
+    # users
+    async def iam_create_user(self, user: IamUser) -> None: ...
+    async def iam_get_user(self, account_id: str, name: str) -> IamUser | None: ...
+    async def iam_list_users(self, account_id: str, path_prefix: str, after: tuple[str, str] | None,
+                             limit: int) -> list[IamUser]: ...
+    async def iam_update_user(self, user_id: str, new_name: str | None, new_path: str | None) -> None: ...
+    async def iam_delete_user(self, user_id: str) -> None:
+        """Raises IamEntityInUse while the user has keys, policies or group memberships."""
+        ...
+
+    # groups and their members
+    async def iam_create_group(self, group: IamGroup) -> None: ...
+    async def iam_get_group(self, account_id: str, name: str) -> IamGroup | None: ...
+    async def iam_list_groups(self, account_id: str, path_prefix: str, after: tuple[str, str] | None,
+                              limit: int) -> list[IamGroup]: ...
+    async def iam_update_group(self, group_id: str, new_name: str | None, new_path: str | None) -> None: ...
+    async def iam_delete_group(self, group_id: str) -> None: ...
+    async def iam_add_group_member(self, group_id: str, user_id: str, max_groups: int) -> None: ...
+    async def iam_remove_group_member(self, group_id: str, user_id: str) -> None: ...
+    async def iam_list_group_members(self, group_id: str, after: str | None, limit: int) -> list[IamUser]: ...
+    async def iam_list_user_groups(self, user_id: str, after: str | None, limit: int) -> list[IamGroup]: ...
+
+    # roles
+    async def iam_create_role(self, role: IamRole) -> None: ...
+    async def iam_get_role(self, account_id: str, name: str) -> IamRole | None: ...
+    async def iam_list_roles(self, account_id: str, path_prefix: str, after: tuple[str, str] | None,
+                             limit: int) -> list[IamRole]: ...
+    async def iam_update_role(self, role_id: str, *, trust_policy: str | None = None,
+                              description: str | None = None,
+                              max_session_duration: int | None = None) -> None:
+        """Changes the fields given (None leaves a field as it is)."""
+        ...
+
+    async def iam_delete_role(self, role_id: str) -> None: ...
+
+    # tags of users, roles and managed policies (``kind`` is IAM_USER, IAM_ROLE or "policy")
+    async def iam_tag(self, kind: str, entity_id: str, add: Mapping[str, str], remove: Sequence[str],
+                      max_tags: int) -> None: ...
+
+    # inline policies (``kind``: IAM_USER | IAM_GROUP | IAM_ROLE); ``size`` counts what the quota
+    # counts, and the entity's inline policies together may not exceed ``max_total``
+    async def iam_put_inline_policy(self, kind: str, entity_id: str, name: str, document: str, size: int,
+                                    max_total: int) -> None: ...
+    async def iam_get_inline_policy(self, entity_id: str, name: str) -> str | None: ...
+    async def iam_delete_inline_policy(self, kind: str, entity_id: str, name: str) -> None: ...
+    async def iam_list_inline_policies(self, entity_id: str, after: str | None, limit: int) -> list[str]: ...
+    async def iam_inline_policies(self, entity_id: str) -> list[tuple[str, str]]:
+        """Every (name, document) of an entity (bounded by the size quota)."""
+        ...
+
+    # customer-managed policies and their versions
+    async def iam_create_policy(self, policy: ManagedPolicy, document: str) -> None: ...
+    async def iam_get_policy(self, account_id: str, name: str) -> ManagedPolicy | None: ...
+    async def iam_list_policies(self, account_id: str, path_prefix: str, after: tuple[str, str] | None,
+                                limit: int, *, only_attached: bool = False,
+                                usage: str | None = None) -> list[ManagedPolicy]: ...
+    async def iam_delete_policy(self, policy_id: str) -> None: ...
+    async def iam_create_policy_version(self, policy_id: str, document: str, set_default: bool, now: float,
+                                        max_versions: int) -> PolicyVersion: ...
+    async def iam_get_policy_version(self, policy_id: str, version_id: str) -> PolicyVersion | None: ...
+    async def iam_list_policy_versions(self, policy_id: str) -> list[PolicyVersion]:
+        """Newest first (a policy keeps at most a handful)."""
+        ...
+
+    async def iam_delete_policy_version(self, policy_id: str, version_id: str) -> None: ...
+    async def iam_set_default_policy_version(self, policy_id: str, version_id: str, now: float) -> None: ...
+
+    # attachments of managed policies, and permissions boundaries
+    async def iam_attach_policy(self, kind: str, entity_id: str, policy_id: str,
+                                max_attached: int) -> None: ...
+    async def iam_detach_policy(self, kind: str, entity_id: str, policy_id: str) -> None: ...
+    async def iam_attached_policies(self, entity_id: str) -> list[ManagedPolicy]:
+        """The managed policies attached to an entity, by name (bounded by the attachment quota)."""
+        ...
+
+    async def iam_set_boundary(self, kind: str, entity_id: str, policy_id: str | None) -> None: ...
+    async def iam_list_policy_entities(self, policy_id: str, usage: str | None, kind: str | None,
+                                       path_prefix: str, after: tuple[str, str] | None,
+                                       limit: int) -> list[PolicyEntity]:
+        """Entities using a policy, by (kind, name); ``after`` is the last (kind, name) seen."""
+        ...
+
+    # access keys of IAM users (``owner_id`` is the user id; None for the account's root user)
+    async def iam_create_access_key(self, key: AccessKey, owner_id: str | None, max_keys: int) -> None: ...
+    async def iam_list_access_keys(self, account_id: str, owner_id: str | None) -> list[AccessKey]: ...
+    async def iam_key_owner(self, access_key_id: str) -> str | None:
+        """The user id owning a key (None for root keys and unknown keys)."""
+        ...
+
+    async def iam_update_access_key(self, access_key_id: str, active: bool) -> None: ...
+    async def iam_delete_access_key(self, access_key_id: str) -> None: ...
+    async def iam_record_key_use(self, uses: Sequence[KeyUse]) -> None:
+        """Record many uses in one write (callers batch and throttle them)."""
+        ...
+
+    async def iam_key_last_used(self, access_key_id: str) -> KeyUse | None: ...
+
+    # everything the policy engine needs about a user or a role, in one cached call
+    async def iam_principal_policies(self, account_id: str, kind: str, name: str) -> PrincipalPolicies: ...
+
+
+class MetadataStore(IamStore, Protocol):
     # server-wide settings (e.g. which account is the default one)
     async def get_setting(self, name: str) -> str | None: ...
     async def put_setting(self, name: str, value: str) -> None: ...

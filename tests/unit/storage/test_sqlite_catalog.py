@@ -12,7 +12,7 @@ from ironbucket.errors import (
     BucketNotEmpty,
     NoSuchBucket,
 )
-from ironbucket.storage.sqlite import SqliteMetadataStore
+from ironbucket.storage.sqlite import SqliteMetadataStore, schema
 from tests.unit.storage.support import (
     BUCKET,
     OTHER,
@@ -36,7 +36,7 @@ async def test_settings_round_trip(meta: SqliteMetadataStore) -> None:
 
 
 async def test_schema_version_setting_is_reserved(meta: SqliteMetadataStore) -> None:
-    assert await meta.get_setting("schema_version") == "1"
+    assert await meta.get_setting("schema_version") == str(schema.LATEST_VERSION)
     with pytest.raises(ValueError, match="schema"):
         await meta.put_setting("schema_version", "0")
 

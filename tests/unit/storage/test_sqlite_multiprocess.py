@@ -6,7 +6,7 @@ import multiprocessing
 from pathlib import Path
 from typing import Any
 
-from ironbucket.storage.sqlite import SqliteMetadataStore
+from ironbucket.storage.sqlite import SqliteMetadataStore, schema
 from tests.unit.storage.support import BUCKET, open_fresh, peer_process, put_many, run, seeded, version
 
 
@@ -63,7 +63,7 @@ def test_processes_creating_the_database_together(tmp_path: Path) -> None:
     assert sorted(counts)[-1] == 4  # every process created its account, none lost a migration
     store = SqliteMetadataStore(path)
     assert len(run(store.list_accounts())) == 4
-    assert run(store.get_setting("schema_version")) == "1"
+    assert run(store.get_setting("schema_version")) == str(schema.LATEST_VERSION)
     run(store.close())
 
 

@@ -52,13 +52,14 @@ def test_pragmas(tmp_path: Path) -> None:
 def test_later_migration_applies_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "m.sqlite3"
     run(SqliteMetadataStore(path).close())
-    extra = schema.Migration(2, "test table", ("CREATE TABLE later (x INTEGER)",))
+    later = schema.LATEST_VERSION + 1
+    extra = schema.Migration(later, "test table", ("CREATE TABLE later (x INTEGER)",))
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, extra))
-    monkeypatch.setattr(schema, "LATEST_VERSION", 2)
+    monkeypatch.setattr(schema, "LATEST_VERSION", later)
     conn = connect(path, writer=True)
     assert schema.migrate(conn) == 1
     assert schema.migrate(conn) == 0
-    assert schema.schema_version(conn) == 2
+    assert schema.schema_version(conn) == later
     conn.close()
     assert "later" in _tables(path)
 
@@ -66,13 +67,14 @@ def test_later_migration_applies_once(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_failed_migration_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "m.sqlite3"
     run(SqliteMetadataStore(path).close())
-    bad = schema.Migration(2, "broken", ("CREATE TABLE half (x INTEGER)", "THIS IS NOT SQL"))
+    shipped = schema.LATEST_VERSION
+    bad = schema.Migration(shipped + 1, "broken", ("CREATE TABLE half (x INTEGER)", "THIS IS NOT SQL"))
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, bad))
-    monkeypatch.setattr(schema, "LATEST_VERSION", 2)
+    monkeypatch.setattr(schema, "LATEST_VERSION", shipped + 1)
     conn = connect(path, writer=True)
     with pytest.raises(sqlite3.OperationalError):
         schema.migrate(conn)
-    assert schema.schema_version(conn) == 1
+    assert schema.schema_version(conn) == shipped
     conn.close()
     assert "half" not in _tables(path)
 

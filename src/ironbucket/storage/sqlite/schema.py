@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ironbucket.storage.sqlite.iam_schema import IAM_TABLES
+
 SCHEMA_VERSION_SETTING = "schema_version"
 
 
@@ -101,6 +103,7 @@ _V1 = (
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "accounts, buckets, versions, uploads, blob references", _V1),
+    Migration(2, "IAM users, groups, roles, policies; access key owners", IAM_TABLES),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -34,6 +34,7 @@ from ironbucket.storage.interfaces import (
 from ironbucket.storage.sqlite import blobrefs, catalog, uploads, versions
 from ironbucket.storage.sqlite.config_cache import ConfigCache, Generation
 from ironbucket.storage.sqlite.connection import connect, translate
+from ironbucket.storage.sqlite.iam_store import SqliteIamStore
 from ironbucket.storage.sqlite.object_cache import ObjectCache
 from ironbucket.storage.sqlite.schema import migrate
 from ironbucket.storage.sqlite.space import SpaceGuard
@@ -43,7 +44,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-class SqliteMetadataStore:
+class SqliteMetadataStore(SqliteIamStore):
     def __init__(self, path: Path) -> None:
         """Open (creating if needed) the database at ``path`` and bring its schema up to date.
         Blocks while migrating; call before serving."""
