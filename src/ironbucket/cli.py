@@ -32,7 +32,35 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.add_argument("--json", action="store_true", help="print JSON")
     account.add_parser("list", help="list accounts").add_argument("--json", action="store_true")
+
+    explain = commands.add_parser("explain", help="why a past request was allowed or denied")
+    explain.add_argument("request_id", help="the x-amz-request-id of the request")
+    explain.add_argument("--data-dir", type=Path, default=None,
+                         help=f"data directory (env {config.ENV_PREFIX}DATA_DIR)")
+    explain.add_argument("--json", action="store_true", help="print the recorded entry as JSON")
     return parser
+
+
+def _explain(data_dir: Path, request_id: str, as_json: bool) -> int:
+    from ironbucket.events.decision_log import find
+
+    entry = find(data_dir, request_id)
+    if entry is None:
+        print(f"ironbucket: no decision recorded for request {request_id} "
+              "(traces are kept for recent requests; they are written within a second)",
+              file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(entry, indent=2))
+        return 0
+    print(f"request {entry['request_id']}: {entry['operation']} {entry['path']} by {entry['principal']}"
+          f" -> {entry['status']} {entry.get('error') or ''}".rstrip())
+    for decision in entry["decisions"]:
+        verdict = "ALLOW" if decision["allowed"] else "DENY"
+        print(f"  {verdict} {decision['action']} on {decision['resource']}: {decision['reason']}")
+        for line in decision["trace"]:
+            print(f"      {line}")
+    return 0
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -84,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"ironbucket: {exc}", file=sys.stderr)
             return 1
     data_dir = _data_dir(args)
+    if args.command == "explain":
+        return _explain(data_dir, args.request_id, args.json)
     if not data_dir.is_dir():
         print(f"ironbucket: no data directory at {data_dir}", file=sys.stderr)
         return 2

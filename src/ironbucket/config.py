@@ -26,6 +26,8 @@ class Settings:
     workers: int = 1
     region: str = "us-east-1"
     domains: tuple[str, ...] = ("localhost",)
+    # Addresses (CIDRs) of reverse proxies whose X-Forwarded-For / -Proto are believed.
+    trusted_proxies: tuple[str, ...] = ()
     # Objects up to this size live inside their metadata row and share group commits.
     inline_threshold: int = 128 * 1024
     # Seconds a request body may stall before the answer is RequestTimeout.
@@ -58,11 +60,25 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _items(value: object) -> list[str]:
+    """A comma-separated string or a list of them (repeated flags, TOML arrays) → items."""
+    raw = [value] if isinstance(value, str) else value
+    if not isinstance(raw, Sequence):
+        raise ValueError("must be a string or a list of strings")
+    return [item.strip() for part in raw for item in str(part).split(",") if item.strip()]
+
+
 def _domains(value: object) -> tuple[str, ...]:
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, Sequence):
-        raise ValueError("domain must be a string or a list of strings")
-    return tuple(str(d).strip().lower().strip(".") for d in items if str(d).strip())
+    return tuple(d.lower().strip(".") for d in _items(value))
+
+
+def _cidrs(value: object) -> tuple[str, ...]:
+    import ipaddress
+
+    cidrs = _items(value)
+    for cidr in cidrs:
+        ipaddress.ip_network(cidr, strict=False)  # ValueError names the bad one
+    return tuple(cidrs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +106,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("region", "--region", "the region this server claims to be"),
     Option("domains", "--domain", "domain for virtual-host addressing (bucket.DOMAIN); repeatable",
            _domains, repeatable=True),
+    Option("trusted_proxies", "--trusted-proxy",
+           "CIDR of a reverse proxy whose X-Forwarded-For/-Proto are believed; repeatable",
+           _cidrs, repeatable=True),
     Option("inline_threshold", "--inline-threshold", "objects up to this many bytes are stored inline",
            int),
     Option("body_idle_timeout", "--body-idle-timeout",
@@ -133,9 +152,11 @@ def _from_toml(path: Path) -> dict[str, Any]:
         doc = tomllib.load(f)
     by_key = {opt.toml_key: opt for opt in OPTIONS}
     by_key["domains"] = by_key["domain"]
+    by_key["trusted_proxies"] = by_key["trusted_proxy"]
     values: dict[str, Any] = {}
     for key, raw in doc.items():
-        if isinstance(raw, dict | list) and key not in ("domain", "domains"):
+        if isinstance(raw, dict | list) and key not in ("domain", "domains", "trusted_proxy",
+                                                         "trusted_proxies"):
             continue  # tables belong to later features (e.g. [[private_endpoints]])
         opt = by_key.get(key)
         if opt is None:
@@ -146,8 +167,6 @@ def _from_toml(path: Path) -> dict[str, Any]:
 
 def _parse(opt: Option, raw: Any, where: str) -> Any:
     try:
-        if opt.repeatable and isinstance(raw, list):
-            return opt.parse([item for part in raw for item in _domains(part)])
         return opt.parse(raw)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{where}: {exc}") from exc

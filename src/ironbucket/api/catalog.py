@@ -10,6 +10,7 @@ Permissions per operation: https://docs.aws.amazon.com/AmazonS3/latest/userguide
 from __future__ import annotations
 
 from ironbucket.api import (
+    bucket_policy,
     buckets,
     listing,
     multipart,
@@ -112,8 +113,11 @@ CATALOG: tuple[Operation, ...] = (
     *bucket_config("acl", "GetBucketAcl", "PutBucketAcl", None, "s3:GetBucketAcl", "s3:PutBucketAcl",
                    handlers=(buckets.get_bucket_acl, None, None)),
     *bucket_config("policy", "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy",
-                   "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"),
-    op("GetBucketPolicyStatus", "GET", BKT, "policyStatus", needs=(on_bucket("s3:GetBucketPolicyStatus"),)),
+                   "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+                   handlers=(bucket_policy.get_bucket_policy, bucket_policy.put_bucket_policy,
+                             bucket_policy.delete_bucket_policy)),
+    op("GetBucketPolicyStatus", "GET", BKT, "policyStatus", needs=(on_bucket("s3:GetBucketPolicyStatus"),),
+       handler=bucket_policy.get_bucket_policy_status),
     *bucket_config("cors", "GetBucketCors", "PutBucketCors", "DeleteBucketCors",
                    "s3:GetBucketCORS", "s3:PutBucketCORS"),
     *bucket_config("encryption", "GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption",

@@ -11,7 +11,6 @@ from xml.etree.ElementTree import Element
 
 from ironbucket.api.context import Context
 from ironbucket.auth.payload import VerifiedBody, open_body
-from ironbucket.authz.authorize import is_allowed
 from ironbucket.authz.grant import Check
 from ironbucket.errors import (
     AccessControlListNotSupported,
@@ -105,9 +104,9 @@ def http_date(epoch: float) -> str:
     return formatdate(epoch, usegmt=True)
 
 
-def require_allowed(ctx: Context, action: str, resource: str, owner: str | None) -> None:
+async def require_allowed(ctx: Context, action: str, resource: str, owner: str | None) -> None:
     """Authorize one more (action, resource) inside a handler (per-key operations)."""
-    if ctx.auth is None or not is_allowed(ctx.auth.principal, Check(action, resource, owner)):
+    if ctx.authorizer is None or not await ctx.authorizer.allowed(Check(action, resource, owner)):
         raise AccessDenied()
 
 

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from ironbucket.api.operation import Operation
     from ironbucket.auth.authenticate import Authentication
     from ironbucket.auth.credentials import CredentialStore
+    from ironbucket.authz.authorize import Authorizer
     from ironbucket.authz.grant import AccessGrant
     from ironbucket.config import Settings
+    from ironbucket.events.decision_log import DecisionLog
     from ironbucket.http.addressing import Address
     from ironbucket.http.request import Request
     from ironbucket.storage.interfaces import BlobStore, Bucket, MetadataStore
@@ -33,6 +35,7 @@ class Services:
     credentials: CredentialStore
     default_account_id: str
     clock: Callable[[], float]
+    decisions: DecisionLog | None = None  # authorization traces, for `ironbucket explain`
     # Blocking work (blob I/O, hashing big buffers) runs here; hashlib releases the GIL.
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(32, "ironbucket-io"))
 
@@ -50,6 +53,7 @@ class Context:
     operation: Operation
     services: Services
     auth: Authentication | None = None
+    authorizer: Authorizer | None = None
     grant: AccessGrant | None = None
     bucket_record: Bucket | None = None
     now: float = 0.0

@@ -9,7 +9,6 @@ from ironbucket.api.context import Context
 from ironbucket.api.needs import object_arn
 from ironbucket.api.object_headers import version_headers
 from ironbucket.api.objects_write import storage_precondition
-from ironbucket.authz.authorize import is_allowed
 from ironbucket.authz.grant import Check
 from ironbucket.errors import MalformedXML, S3Error
 from ironbucket.http import xml
@@ -49,14 +48,13 @@ async def delete_objects(ctx: Context) -> Response:
     targets = [_target(element) for element in xml.children(root, "Object")]
     if not targets or len(targets) > MAX_KEYS_PER_DELETE:
         raise MalformedXML()
-    assert ctx.auth is not None
-    principal = ctx.auth.principal
+    assert ctx.authorizer is not None
     writer = XmlWriter("DeleteResult")
     freed: list[str] = []
     for target in targets:
         action = "s3:DeleteObjectVersion" if target.version_id else "s3:DeleteObject"
         check = Check(action, object_arn(bucket.name, target.key), bucket.owner_account_id)
-        if not is_allowed(principal, check):
+        if not await ctx.authorizer.allowed(check):
             _error(writer, target, "AccessDenied", "Access Denied")
             continue
         try:

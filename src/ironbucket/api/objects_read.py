@@ -8,7 +8,6 @@ from ironbucket.api.context import Context
 from ironbucket.api.ingest import read_range
 from ironbucket.api.needs import bucket_arn
 from ironbucket.api.object_headers import checksum_headers, object_headers, version_headers
-from ironbucket.authz.authorize import is_allowed
 from ironbucket.authz.grant import Check
 from ironbucket.errors import (
     AccessDenied,
@@ -44,23 +43,23 @@ async def find_version(ctx: Context, *, with_data: bool = True) -> ObjectVersion
     if version is None:
         if version_id is not None:
             raise NoSuchVersion(Key=ctx.key, VersionId=version_id)
-        raise not_found(ctx)
+        raise await not_found(ctx)
     if version.is_delete_marker:
         if version_id is not None:
             error: S3Error = _method_not_allowed_on_marker()
         else:
-            error = not_found(ctx)
+            error = await not_found(ctx)
         error.headers["x-amz-delete-marker"] = "true"
         error.headers.update(version_headers(version, True))
         raise error
     return version
 
 
-def not_found(ctx: Context) -> S3Error:
-    assert ctx.auth is not None
+async def not_found(ctx: Context) -> S3Error:
+    assert ctx.authorizer is not None
     bucket = ctx.bucket
-    may_list = is_allowed(ctx.auth.principal,
-                          Check("s3:ListBucket", bucket_arn(bucket.name), bucket.owner_account_id))
+    may_list = await ctx.authorizer.allowed(
+        Check("s3:ListBucket", bucket_arn(bucket.name), bucket.owner_account_id))
     return NoSuchKey(Key=ctx.key) if may_list else AccessDenied()
 
 

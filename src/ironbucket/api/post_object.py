@@ -20,6 +20,8 @@ from ironbucket.api.objects_write import commit, new_version
 from ironbucket.api.write_options import parse_write_options
 from ironbucket.auth.post_auth import authenticate_post_policy
 from ironbucket.auth.post_policy import check_content_length, check_fields, parse_policy, substitute_filename
+from ironbucket.authz.authorize import Authorizer
+from ironbucket.authz.context import request_keys
 from ironbucket.errors import AccessControlListNotSupported, InvalidArgument, MalformedXML
 from ironbucket.features.naming import validate_object_key
 from ironbucket.features.tagging import TagTarget, validate_tag_set
@@ -38,6 +40,12 @@ async def post_object(ctx: Context) -> Response:
     fields = {name.lower(): value for name, value in form.fields.items()}
     ctx.auth = await authenticate_post_policy(form.fields, ctx.services.credentials,
                                               region=ctx.services.settings.region, now=ctx.now)
+    # The form, not the bare request, says who uploads: authorize that principal from now on.
+    keys = request_keys(ctx.request, ctx.auth, now=ctx.now,
+                        trusted_proxies=ctx.services.settings.trusted_proxies,
+                        resource_account=bucket.owner_account_id)
+    previous = ctx.authorizer.decisions if ctx.authorizer else None
+    ctx.authorizer = Authorizer(ctx.services.meta, ctx.auth.principal, keys, previous)
     if "key" not in fields:
         raise InvalidArgument("Bucket POST must contain a field named 'key'.  If it is specified, "
                               "please check the order of the fields.", ArgumentName="key")
@@ -47,7 +55,7 @@ async def post_object(ctx: Context) -> Response:
     if policy is not None:
         checked = {**form.fields, **{n: key for n in form.fields if n.lower() == "key"}}
         check_fields(policy, checked, bucket=bucket.name, now=ctx.now)
-    require_allowed(ctx, "s3:PutObject", object_arn(bucket.name, key), bucket.owner_account_id)
+    await require_allowed(ctx, "s3:PutObject", object_arn(bucket.name, key), bucket.owner_account_id)
     if fields.get("acl", "private") not in _OWNER_ONLY_ACLS:
         raise AccessControlListNotSupported()
     options = parse_write_options({n: v for n, v in fields.items() if n != "tagging"})

@@ -24,3 +24,7 @@ class CredentialStore(Protocol):
     one worker is refused by every worker on its next request)."""
 
     async def lookup(self, access_key_id: str) -> Credential | None: ...
+
+    def note_use(self, access_key_id: str, service: str, region: str, now: float) -> None:
+        """A request authenticated with this key (for GetAccessKeyLastUsed); must be cheap."""
+        ...

@@ -1,45 +1,86 @@
-"""The authorize stage: may this principal perform these checks on this resource owner's data?
+"""The authorize stage: may this caller make these checks? Only this module mints AccessGrants.
 
-Until IAM and the policy engine exist, the rule is AWS's default with no policies attached:
-an account's root user may do anything to what its account owns; nobody else may do anything.
-Any exception raised while deciding is a deny (fail closed).
+An ``Authorizer`` is made per request with the request's condition keys; the pipeline asks it
+for the catalog's checks, and handlers that act per item (DeleteObjects, PostObject, the 404
+vs 403 rule) ask it again. Any exception while deciding is a deny (fail closed). The decision
+trace goes to the request's record (and from there to the decision log for
+``ironbucket explain``), never to the client.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from ironbucket.auth.principal import Principal
+from ironbucket.authz import context as condition_keys
+from ironbucket.authz.engine import Outcome, PolicySet, decide
 from ironbucket.authz.grant import AccessGrant, Check, mint
+from ironbucket.authz.policies import bucket_of, identity_side, resource_side
 from ironbucket.errors import AccessDenied
+from ironbucket.storage.interfaces import MetadataStore
 
 log = logging.getLogger(__name__)
 
 
-def authorize(principal: Principal, checks: Sequence[Check]) -> AccessGrant:
-    try:
-        allowed = all(_decide(principal, check) for check in checks)
-    except Exception:  # fail closed: an error while deciding is a deny
-        log.exception("authorization failed; denying")
-        allowed = False
-    if not allowed:
-        raise AccessDenied()
-    return mint(principal, tuple(checks))
+class Authorizer:
+    def __init__(self, meta: MetadataStore, principal: Principal, keys: condition_keys.Keys,
+                 decisions: list[dict[str, Any]] | None = None) -> None:
+        self._meta = meta
+        self.principal = principal
+        self.keys = keys
+        self._identity: PolicySet | None = None
+        self.decisions: list[dict[str, Any]] = decisions if decisions is not None else []
+
+    async def authorize(self, checks: Sequence[Check]) -> AccessGrant:
+        for check in checks:
+            if not await self.allowed(check):
+                raise AccessDenied()
+        return mint(self.principal, tuple(checks))
+
+    async def allowed(self, check: Check) -> bool:
+        try:
+            outcome = await self._decide(check)
+        except Exception:  # fail closed: an error while deciding is a deny
+            log.exception("authorization failed for %s on %s; denying", check.action, check.resource)
+            outcome = Outcome(False, "error while deciding (denied)")
+        self.decisions.append({"action": check.action, "resource": check.resource,
+                               "allowed": outcome.allowed, "reason": outcome.reason,
+                               "trace": list(outcome.trace)})
+        return outcome.allowed
+
+    async def _decide(self, check: Check) -> Outcome:
+        if self._identity is None:
+            self._identity = await identity_side(self._meta, self.principal)
+        resource = await resource_side(self._meta, check.resource)
+        policies = dataclasses.replace(self._identity, resource=resource)
+        keys = self.keys
+        if _mentions_existing_tags(policies):
+            keys = {**keys, **await self._existing_tags(check.resource)}
+        return decide(self.principal, check, policies, keys)
+
+    async def _existing_tags(self, resource: str) -> condition_keys.Keys:
+        """s3:ExistingObjectTag/<k> needs the object's tags: loaded only for policies using it."""
+        bucket = bucket_of(resource)
+        key = resource[len("arn:aws:s3:::"):].partition("/")[2] if bucket else ""
+        keys: condition_keys.Keys = {}
+        if bucket and key:
+            version = await self._meta.get_version(bucket, key, self.keys.get("s3:versionid", (None,))[0],
+                                                   with_data=False)
+            if version is not None and not version.is_delete_marker:
+                condition_keys.existing_object_tags(keys, version.tags)
+        return keys
 
 
-def is_allowed(principal: Principal, check: Check) -> bool:
-    """For handlers that authorize per item (DeleteObjects): a yes/no without raising."""
-    try:
-        return _decide(principal, check)
-    except Exception:
-        log.exception("authorization failed; denying")
-        return False
+def _mentions_existing_tags(policies: PolicySet) -> bool:
+    labelled = [*policies.identity, *policies.session, policies.boundary, policies.resource]
+    return any(p is not None and p.uses_existing_tags for p in labelled)
 
 
-def _decide(principal: Principal, check: Check) -> bool:
-    if principal.is_anonymous:
-        return False
-    if check.owner is None:  # account-level actions (ListAllMyBuckets, CreateBucket)
-        return True
-    return principal.account_id == check.owner
+async def authorize_alone(meta: MetadataStore, principal: Principal, checks: Sequence[Check],
+                          keys: condition_keys.Keys | None = None) -> AccessGrant:
+    """For callers outside the S3 pipeline that know only the principal (IAM, STS, admin)."""
+    return await Authorizer(meta, principal, keys or condition_keys.principal_keys(principal, 0.0)
+                            ).authorize(checks)

@@ -28,6 +28,7 @@ class RequestRecord:
     bytes_out: int = 0
     duration_ms: float = 0.0
     user_agent: str = ""
+    decisions: list[dict[str, Any]] = field(default_factory=list)  # authorization traces
     extra: dict[str, Any] = field(default_factory=dict)
 
 

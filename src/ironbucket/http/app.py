@@ -16,7 +16,8 @@ from ironbucket.api.context import Context, Services
 from ironbucket.api.needs import resolve_checks
 from ironbucket.api.operation import Target
 from ironbucket.auth.authenticate import authenticate, open_body
-from ironbucket.authz.authorize import authorize
+from ironbucket.authz.authorize import Authorizer
+from ironbucket.authz.context import request_keys
 from ironbucket.errors import InternalError, InvalidRequest, MaxMessageLengthExceeded, S3Error
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.events.record import RequestRecord, emit
@@ -99,6 +100,12 @@ class IronBucketApp:
             record.bytes_in = request.body.received
             record.duration_ms = (time.perf_counter() - started) * 1000
             emit(record)
+            if record.decisions and services.decisions is not None:
+                services.decisions.append({
+                    "request_id": record.request_id, "time": record.received_at,
+                    "operation": record.operation, "principal": record.principal_arn,
+                    "path": record.path, "status": record.status, "error": record.error_code,
+                    "decisions": record.decisions})
 
     async def _pipeline(self, request: Request, services: Services, record: RequestRecord,
                         now: float) -> Response:
@@ -124,11 +131,17 @@ class IronBucketApp:
         ctx.auth = auth
         record.principal_arn = auth.principal.arn
         record.access_key_id = auth.access_key_id
+        if auth.access_key_id is not None:
+            services.credentials.note_use(auth.access_key_id, auth.service, auth.region, now)
         # authorize
         if address.bucket is not None:
             ctx.bucket_record = await services.meta.get_bucket(address.bucket)
+        owner = ctx.bucket_record.owner_account_id if ctx.bucket_record else None
+        keys = request_keys(request, auth, now=now, trusted_proxies=settings.trusted_proxies,
+                            resource_account=owner)
+        ctx.authorizer = Authorizer(services.meta, auth.principal, keys, record.decisions)
         checks = await resolve_checks(ctx)
-        ctx.grant = authorize(auth.principal, checks)
+        ctx.grant = await ctx.authorizer.authorize(checks)
         # execute
         if operation.handler is None:
             raise S3NotImplemented(f"{operation.name} is not implemented by this server.")

@@ -7,10 +7,10 @@ IAM's codes (``iam/errors.py``); the pipeline renders them in the Query protocol
 
 from __future__ import annotations
 
-from ironbucket.auth.stored_credentials import StoredCredentials
-from ironbucket.authz.authorize import authorize
+from ironbucket.authz.authorize import Authorizer
+from ironbucket.authz.context import add_tags, request_keys
 from ironbucket.authz.grant import Check
-from ironbucket.http.query_protocol import QueryContext, result_response
+from ironbucket.http.query_protocol import QueryContext, member_structs, result_response
 from ironbucket.http.response import Response
 from ironbucket.iam.call import IamCall
 from ironbucket.iam.catalog import CATALOG
@@ -28,7 +28,14 @@ async def handle(ctx: QueryContext) -> Response:
     principal = ctx.auth.principal
     # Anonymous callers are refused before their parameters are even looked at.
     resources = ["*"] if principal.is_anonymous else await resource_arns(operation, call)
-    authorize(principal, [Check(operation.action, arn, ctx.account_id or None) for arn in resources])
+    keys = request_keys(ctx.request, ctx.auth, now=ctx.now,
+                        trusted_proxies=ctx.services.settings.trusted_proxies,
+                        resource_account=ctx.account_id or None)
+    tags = [(t.get("Key", ""), t.get("Value", "")) for t in member_structs(ctx.params, "Tags")]
+    if tags:
+        add_tags(keys, "aws:requesttag", "aws:tagkeys", tags)
+    authorizer = Authorizer(ctx.services.meta, principal, keys, ctx.record.decisions)
+    await authorizer.authorize([Check(operation.action, arn, ctx.account_id or None) for arn in resources])
     try:
         result = await operation.handler(call)
     except IamStoreError as exc:
@@ -39,6 +46,5 @@ async def handle(ctx: QueryContext) -> Response:
 def _note_key_use(ctx: QueryContext) -> None:
     """The request authenticated with a key: remember that for GetAccessKeyLastUsed."""
     key_id = ctx.auth.access_key_id
-    credentials = ctx.services.credentials
-    if key_id is not None and isinstance(credentials, StoredCredentials):
-        credentials.note_use(key_id, ctx.auth.service, ctx.auth.region, ctx.now)
+    if key_id is not None:
+        ctx.services.credentials.note_use(key_id, ctx.auth.service, ctx.auth.region, ctx.now)

@@ -8,6 +8,7 @@ from ironbucket.api.context import Services
 from ironbucket.auth.stored_credentials import StoredCredentials
 from ironbucket.config import Settings
 from ironbucket.crypto.master_key import load_master_key
+from ironbucket.events.decision_log import DecisionLog
 from ironbucket.iam.accounts import DEFAULT_ACCOUNT_SETTING
 from ironbucket.storage.open import open_storage
 
@@ -16,11 +17,15 @@ async def open_services(settings: Settings) -> Services:
     master = load_master_key(settings.data_dir)
     meta, blobs = open_storage(settings.data_dir)
     account_id = await meta.get_setting(DEFAULT_ACCOUNT_SETTING) or ""
+    decisions = DecisionLog(settings.data_dir)
+    decisions.start()
     return Services(settings=settings, meta=meta, blobs=blobs,
                     credentials=StoredCredentials(meta, master), default_account_id=account_id,
-                    clock=time.time)
+                    clock=time.time, decisions=decisions)
 
 
 async def close_services(services: Services) -> None:
+    if services.decisions is not None:
+        await services.decisions.close()
     await services.meta.close()
     services.executor.shutdown(wait=False, cancel_futures=True)

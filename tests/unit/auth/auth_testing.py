@@ -147,6 +147,9 @@ class MemoryStore:
     async def lookup(self, access_key_id: str) -> Credential | None:
         return self.keys.get(access_key_id)
 
+    def note_use(self, access_key_id: str, service: str, region: str, now: float) -> None:
+        pass
+
 
 async def collect(chunks: AsyncIterator[bytes]) -> bytes:
     return b"".join([piece async for piece in chunks])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 from xml.etree import ElementTree
 
@@ -45,6 +45,10 @@ def account(account_id: str = OWNER, name: str = "acme") -> Account:
 @dataclass
 class _Request:
     request_id: str = "REQ1"
+    client_ip: str = "127.0.0.1"
+    scheme: str = "http"
+    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
 
 
 def strip_namespaces(root: ElementTree.Element) -> ElementTree.Element:
@@ -64,7 +68,7 @@ class Iam:
     access_key_id: str | None = None
 
     async def __call__(self, action: str, **params: str) -> ElementTree.Element:
-        services = Services(settings=cast(Settings, None), meta=self.meta, blobs=cast(BlobStore, None),
+        services = Services(settings=Settings(), meta=self.meta, blobs=cast(BlobStore, None),
                             credentials=self.credentials, default_account_id=OWNER, clock=lambda: self.now)
         auth = Authentication(principal=self.principal, service="iam", region="us-east-1",
                               auth_type="REST-HEADER", signature_version="AWS4-HMAC-SHA256",

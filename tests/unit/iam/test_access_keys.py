@@ -66,8 +66,15 @@ async def test_key_limits_and_ownership(iam: Iam) -> None:
         await iam("UpdateAccessKey", UserName="a", AccessKeyId=first)
 
 
+SELF_SERVICE = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": '
+    '["iam:CreateAccessKey", "iam:ListAccessKeys"], "Resource": "arn:aws:iam::*:user/${aws:username}"}]}'
+)
+
+
 async def test_self_service_keys(iam: Iam, meta: SqliteMetadataStore) -> None:
     await iam("CreateUser", UserName="alice")
+    await iam("PutUserPolicy", UserName="alice", PolicyName="self", PolicyDocument=SELF_SERVICE)
     alice = await meta.iam_get_user(OWNER, "alice")
     assert alice is not None
     as_alice = iam.as_user(alice)

@@ -7,10 +7,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from ironbucket.auth.principal import Principal
+from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.grant import AccessGrant, Check
 from ironbucket.errors import AccessDenied
-from ironbucket.iam import service
 from ironbucket.iam.errors import (
     DeleteConflict,
     EntityAlreadyExists,
@@ -33,12 +32,12 @@ async def test_every_action_is_authorized_before_it_runs(iam: Iam, meta: SqliteM
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[Check] = []
 
-    def deny(principal: Principal, checks: Sequence[Check]) -> AccessGrant:
+    async def deny(self: Authorizer, checks: Sequence[Check]) -> AccessGrant:
         seen.extend(checks)
         raise AccessDenied()
 
     await iam("CreateUser", UserName="existing", Path="/team/")
-    monkeypatch.setattr(service, "authorize", deny)
+    monkeypatch.setattr(Authorizer, "authorize", deny)
     with pytest.raises(AccessDenied):
         await iam("CreateUser", UserName="bob", Path="/ops/")
     with pytest.raises(AccessDenied):
@@ -109,12 +108,21 @@ async def test_list_users_pages(iam: Iam) -> None:
     assert names == ["u0", "u1", "u2", "u3", "u4"]
 
 
+SELF_SERVICE = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": '
+    '["iam:GetUser", "iam:CreateAccessKey", "iam:ListAccessKeys"], '
+    '"Resource": "arn:aws:iam::*:user/${aws:username}"}]}'
+)
+
+
 async def test_get_user_answers_for_the_caller(iam: Iam, meta: SqliteMetadataStore) -> None:
     root = await iam("GetUser")
     assert text(root, "GetUserResult/User/Arn") == f"arn:aws:iam::{OWNER}:root"
     assert text(root, "GetUserResult/User/UserId") == OWNER
     assert text(root, "GetUserResult/User/UserName") is None
     await iam("CreateUser", UserName="bob")
+    # Like every IAM action, even reading oneself needs a policy that allows it.
+    await iam("PutUserPolicy", UserName="bob", PolicyName="self", PolicyDocument=SELF_SERVICE)
     bob = await meta.iam_get_user(OWNER, "bob")
     assert bob is not None
     me = await iam.as_user(bob)("GetUser")

@@ -1,0 +1,143 @@
+"""The condition keys of a request, as policies see them (names lower-cased).
+
+Global keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+S3 keys: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+
+Identity and network facts come from the connection and the authenticated principal, never
+from what the client claims: ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed only
+when the connection comes from a configured trusted proxy.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from urllib.parse import parse_qsl
+
+from ironbucket.auth.authentication import Authentication
+from ironbucket.auth.principal import Principal, PrincipalType
+from ironbucket.http.request import Request
+
+Keys = dict[str, tuple[str, ...]]
+
+# Headers that become s3:<header> condition keys when present.
+_HEADER_KEYS = ("x-amz-acl", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
+                "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-storage-class",
+                "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp",
+                "x-amz-grant-full-control", "x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
+                "x-amz-object-lock-legal-hold", "x-amz-content-sha256")
+_QUERY_KEYS = (("prefix", "s3:prefix"), ("delimiter", "s3:delimiter"), ("max-keys", "s3:max-keys"),
+               ("versionId", "s3:versionid"))
+
+
+@lru_cache(maxsize=64)
+def _networks(cidrs: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
+
+
+def _in(address: str, cidrs: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in _networks(cidrs))
+
+
+def client_facts(request: Request, trusted_proxies: tuple[str, ...]) -> tuple[str, bool]:
+    """(source IP, over TLS) — through trusted proxies only, from their forwarding headers."""
+    source, secure = request.client_ip, request.scheme == "https"
+    if not trusted_proxies or not _in(source, trusted_proxies):
+        return source, secure
+    forwarded = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    # The right-most address not belonging to a trusted proxy is the client.
+    while forwarded and _in(forwarded[-1], trusted_proxies):
+        forwarded.pop()
+    if forwarded:
+        source = forwarded[-1]
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    if proto in ("http", "https"):
+        secure = proto == "https"
+    return source, secure
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def principal_keys(principal: Principal, now: float) -> Keys:
+    keys: Keys = {}
+    if principal.is_anonymous:
+        keys["aws:principaltype"] = ("Anonymous",)
+        keys["aws:userid"] = ("anonymous",)
+        return keys
+    keys["aws:principaltype"] = (principal.type.value,)
+    keys["aws:principalaccount"] = (principal.account_id,)
+    keys["aws:userid"] = (principal.user_id,)
+    session = principal.session
+    if principal.type is PrincipalType.ASSUMED_ROLE and session and session.role_arn:
+        keys["aws:principalarn"] = (session.role_arn,)  # AWS gives the role, not the session
+    else:
+        keys["aws:principalarn"] = (principal.arn,)
+    if principal.username is not None and principal.type is PrincipalType.USER:
+        keys["aws:username"] = (principal.username,)
+    for name, value in principal.tags.items():
+        keys[f"aws:principaltag/{name.lower()}"] = (value,)
+    if session is not None:
+        keys["aws:tokenissuetime"] = (_iso(session.issued_at),)
+        keys["aws:multifactorauthpresent"] = ("true" if session.mfa_authenticated else "false",)
+        if session.mfa_authenticated and session.mfa_authenticated_at is not None:
+            keys["aws:multifactorauthage"] = (str(int(now - session.mfa_authenticated_at)),)
+        if session.source_identity:
+            keys["aws:sourceidentity"] = (session.source_identity,)
+    return keys
+
+
+def request_keys(request: Request, auth: Authentication, *, now: float, trusted_proxies: tuple[str, ...],
+                 resource_account: str | None) -> Keys:
+    source_ip, secure = client_facts(request, trusted_proxies)
+    keys = principal_keys(auth.principal, now)
+    keys["aws:currenttime"] = (_iso(now),)
+    keys["aws:epochtime"] = (str(int(now)),)
+    keys["aws:securetransport"] = ("true" if secure else "false",)
+    keys["aws:sourceip"] = (source_ip,)
+    headers = request.headers
+    if "user-agent" in headers:
+        keys["aws:useragent"] = (headers["user-agent"],)
+    if "referer" in headers:
+        keys["aws:referer"] = (headers["referer"],)
+    if auth.signature_version is not None:
+        keys["s3:signatureversion"] = ("AWS4-HMAC-SHA256" if auth.signature_version.startswith("AWS4")
+                                       else "AWS",)
+        keys["s3:authtype"] = (auth.auth_type,)
+    if auth.signature_age_ms is not None:
+        keys["s3:signatureage"] = (str(auth.signature_age_ms),)
+    if resource_account:
+        keys["s3:resourceaccount"] = (resource_account,)
+    for name in _HEADER_KEYS:
+        value = headers.get(name)
+        if value is not None:
+            keys[f"s3:{name}"] = (value,)
+    for param, key in _QUERY_KEYS:
+        value = request.query.get(param)
+        if value is not None:
+            keys[key] = (value,)
+    tagging = headers.get("x-amz-tagging")
+    if tagging is not None:
+        add_tags(keys, "s3:requestobjecttag", "s3:requestobjecttagkeys", parse_qsl(tagging))
+    return keys
+
+
+def add_tags(keys: Keys, prefix: str, keys_key: str, tags: Iterable[tuple[str, str]]) -> None:
+    """``prefix/<tag>`` per tag, and the multivalued list of tag keys."""
+    names: list[str] = []
+    for name, value in tags:
+        keys[f"{prefix}/{name.lower()}"] = (value,)
+        names.append(name)
+    keys[keys_key] = tuple(names)
+
+
+def existing_object_tags(keys: Keys, tags: Mapping[str, str]) -> None:
+    for name, value in tags.items():
+        keys[f"s3:existingobjecttag/{name.lower()}"] = (value,)

@@ -1,0 +1,169 @@
+"""AWS's policy evaluation logic for one (action, resource) check — pure, no I/O.
+
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+
+1. An explicit Deny in any applicable policy (identity, resource, boundary, session) wins.
+2. The root user of the account that owns the resource is allowed.
+3. Same account: a resource policy that names the caller itself (a user ARN, a role *session*
+   ARN) allows on its own; one that names the role ARN or "*" allows within the caller's
+   permissions boundary and session policies; one that names only the account delegates to
+   the identity side. Otherwise identity policies must allow, capped by the boundary and the
+   session policies.
+4. Another account: both the resource policy (naming the caller, its account, or "*") and the
+   caller's own identity side must allow.
+5. Anonymous callers and service principals have no identity side: the resource policy decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ironbucket.auth.principal import Principal, PrincipalType
+from ironbucket.authz.grant import Check
+from ironbucket.policy import (
+    Decision,
+    Evaluation,
+    Policy,
+    PrincipalIdentity,
+    PrincipalMatch,
+    RequestContext,
+    evaluate,
+)
+
+# The bucket owner's root user can always manage the bucket policy, even one that denies it:
+# AWS's protection against locking the owner out.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html
+ROOT_LOCKOUT_EXEMPT = frozenset({"s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy"})
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """A compiled policy and where it came from (for the decision trace)."""
+
+    label: str
+    policy: Policy
+    # s3:ExistingObjectTag needs the object's tags loaded before evaluating; decided once.
+    uses_existing_tags: bool = False
+
+    @classmethod
+    def of(cls, label: str, policy: Policy) -> Labelled:
+        return cls(label, policy, "existingobjecttag" in policy.text.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySet:
+    identity: tuple[Labelled, ...] = ()
+    boundary: Labelled | None = None
+    session: tuple[Labelled, ...] = ()
+    resource: Labelled | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    allowed: bool
+    reason: str
+    trace: tuple[str, ...] = field(default=())
+
+
+def principal_identity(principal: Principal) -> PrincipalIdentity:
+    arns = {principal.arn}
+    if principal.type is PrincipalType.ASSUMED_ROLE and principal.session and principal.session.role_arn:
+        arns.add(principal.session.role_arn)
+    if principal.type is PrincipalType.ACCOUNT:
+        arns = {f"arn:aws:iam::{principal.account_id}:root"}
+    return PrincipalIdentity(
+        arns=frozenset(arns) if not principal.is_anonymous else frozenset(),
+        account=principal.account_id or None,
+        canonical_id=None if principal.is_anonymous else principal.canonical_id,
+        service=principal.username if principal.type is PrincipalType.SERVICE else None,
+        federated=None,
+        anonymous=principal.is_anonymous,
+    )
+
+
+def _trace(label: str, result: Evaluation) -> list[str]:
+    lines = []
+    for item in result.trace:
+        if item.matched:
+            sid = f" ({item.sid})" if item.sid else ""
+            lines.append(f"{label} statement {item.index}{sid}: {item.effect} matched")
+    if not lines:
+        lines.append(f"{label}: no statement applies")
+    return lines
+
+
+def decide(principal: Principal, check: Check, policies: PolicySet,
+           keys: Mapping[str, tuple[str, ...]]) -> Outcome:
+    identity = principal_identity(principal)
+    request = RequestContext(action=check.action, resource=check.resource, principal=identity, keys=keys)
+    trace: list[str] = []
+
+    def run(labelled: Labelled) -> Evaluation:
+        result = evaluate(labelled.policy, request)
+        trace.extend(_trace(labelled.label, result))
+        return result
+
+    identity_results = [run(p) for p in policies.identity]
+    boundary = run(policies.boundary) if policies.boundary else None
+    sessions = [run(p) for p in policies.session]
+    resource = run(policies.resource) if policies.resource else None
+    everything: Sequence[Evaluation | None] = [*identity_results, boundary, *sessions, resource]
+    owner = check.owner
+    same_account = owner is None or owner == principal.account_id
+
+    lockout_exempt = principal.is_root and same_account and check.action.lower() in ROOT_LOCKOUT_EXEMPT
+    if any(r is not None and r.decision is Decision.DENY for r in everything) and not lockout_exempt:
+        return Outcome(False, "explicit deny", tuple(trace))
+    if principal.is_root and same_account:
+        return Outcome(True, "root user of the owning account", tuple(trace))
+
+    has_identity = principal.type not in (PrincipalType.ANONYMOUS, PrincipalType.SERVICE)
+    identity_allows = principal.is_root or any(r.decision is Decision.ALLOW for r in identity_results)
+    within_boundary = boundary is None or boundary.decision is Decision.ALLOW
+    within_session = not sessions or any(r.decision is Decision.ALLOW for r in sessions)
+    capped_identity = has_identity and identity_allows and within_boundary and within_session
+    resource_allows = resource is not None and resource.decision is Decision.ALLOW
+    match = resource.principal_match if resource is not None and resource_allows else PrincipalMatch.NONE
+
+    if not has_identity:
+        if resource_allows and match is not PrincipalMatch.NONE:
+            return Outcome(True, "allowed by the resource policy", tuple(trace))
+        return Outcome(False, "no policy allows this caller", tuple(trace))
+
+    if same_account:
+        if resource_allows and match is PrincipalMatch.SPECIFIC and _named_directly(
+                principal, identity, request, policies):
+            return Outcome(True, "resource policy names this principal", tuple(trace))
+        if resource_allows and match in (PrincipalMatch.SPECIFIC, PrincipalMatch.ANYONE) \
+                and within_boundary and within_session:
+            return Outcome(True, "allowed by the resource policy", tuple(trace))
+        if capped_identity:
+            return Outcome(True, "allowed by identity policies", tuple(trace))
+        if identity_allows and not within_boundary:
+            return Outcome(False, "outside the permissions boundary", tuple(trace))
+        if identity_allows and not within_session:
+            return Outcome(False, "outside the session policies", tuple(trace))
+        return Outcome(False, "no policy allows this action", tuple(trace))
+
+    if not resource_allows:
+        return Outcome(False, "cross-account: the resource policy does not allow", tuple(trace))
+    if not capped_identity:
+        return Outcome(False, "cross-account: the caller's own policies do not allow", tuple(trace))
+    return Outcome(True, "cross-account: both sides allow", tuple(trace))
+
+
+def _named_directly(principal: Principal, identity: PrincipalIdentity, request: RequestContext,
+                    policies: PolicySet) -> bool:
+    """Did the resource policy name the caller itself rather than its role? Only a role session
+    can match through either; its boundary and session policies apply when the role was named."""
+    if principal.type is not PrincipalType.ASSUMED_ROLE or policies.resource is None:
+        return True
+    own = PrincipalIdentity(arns=frozenset({principal.arn}), account=identity.account,
+                            canonical_id=identity.canonical_id, service=None, federated=None,
+                            anonymous=False)
+    alone = RequestContext(action=request.action, resource=request.resource, principal=own,
+                           keys=request.keys)
+    result = evaluate(policies.resource.policy, alone)
+    return result.decision is Decision.ALLOW and result.principal_match is PrincipalMatch.SPECIFIC

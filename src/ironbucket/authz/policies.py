@@ -1,0 +1,82 @@
+"""Which policies apply to a check, compiled once per distinct document.
+
+Documents were validated when they were stored; compiling them again on the way in would be
+wasted work on every request, so compiled policies are kept by (kind, text). A document that
+does not compile any more (a stored format from an older version, say) fails the check closed.
+"""
+
+from __future__ import annotations
+
+from ironbucket.auth.principal import Principal, PrincipalType
+from ironbucket.authz.engine import Labelled, PolicySet
+from ironbucket.policy import Policy, PolicyKind, parse_policy
+from ironbucket.storage.interfaces import MetadataStore
+
+_COMPILED: dict[tuple[PolicyKind, str], Policy] = {}
+_MAX_COMPILED = 4096
+BUCKET_POLICY = "policy"  # the bucket configuration document holding the bucket policy
+
+
+class UnknownPrincipal(LookupError):
+    pass
+
+
+def compiled(text: str, kind: PolicyKind) -> Policy:
+    key = (kind, text)
+    policy = _COMPILED.get(key)
+    if policy is None:
+        policy = parse_policy(text, kind)
+        if len(_COMPILED) >= _MAX_COMPILED:
+            _COMPILED.clear()
+        _COMPILED[key] = policy
+    return policy
+
+
+def bucket_of(resource: str) -> str | None:
+    """The bucket an S3 ARN names ("arn:aws:s3:::bucket" / "arn:aws:s3:::bucket/key")."""
+    if not resource.startswith("arn:aws:s3:::"):
+        return None
+    return resource[len("arn:aws:s3:::"):].partition("/")[0] or None
+
+
+async def identity_side(meta: MetadataStore, principal: Principal) -> PolicySet:
+    """The caller's identity-based policies, permissions boundary and session policies."""
+    if principal.type is PrincipalType.USER and principal.username is not None:
+        found = await meta.iam_principal_policies(principal.account_id, "user", principal.username)
+    elif principal.type is PrincipalType.ASSUMED_ROLE and principal.session and principal.session.role_arn:
+        role_name = principal.session.role_arn.rsplit("/", 1)[-1]
+        found = await meta.iam_principal_policies(principal.account_id, "role", role_name)
+    else:
+        return PolicySet()
+    if not found.found:
+        raise UnknownPrincipal(principal.arn)  # deleted since it authenticated: deny
+    identity = tuple(Labelled.of(label, compiled(text, PolicyKind.IDENTITY))
+                     for label, text in found.identity)
+    boundary = None
+    if found.boundary is not None:
+        label, text = found.boundary
+        boundary = Labelled.of(label, compiled(text, PolicyKind.IDENTITY))
+    return PolicySet(identity=identity, boundary=boundary)
+
+
+async def resource_side(meta: MetadataStore, resource: str) -> Labelled | None:
+    bucket = bucket_of(resource)
+    if bucket is None:
+        return None
+    text = await meta.get_bucket_config(bucket, BUCKET_POLICY)
+    if text is None:
+        return None
+    return _labelled_bucket_policy(bucket, text)
+
+
+_BUCKET_LABELS: dict[tuple[str, str], Labelled] = {}
+
+
+def _labelled_bucket_policy(bucket: str, text: str) -> Labelled:
+    found = _BUCKET_LABELS.get((bucket, text))
+    if found is None:
+        found = Labelled.of(f"bucket policy of {bucket}", compiled(text, PolicyKind.RESOURCE))
+        if len(_BUCKET_LABELS) >= _MAX_COMPILED:
+            _BUCKET_LABELS.clear()
+        _BUCKET_LABELS[(bucket, text)] = found
+    return found
