@@ -30,6 +30,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Objects up to this size live inside their metadata row and share group commits.
     inline_threshold: int = 128 * 1024
+    # Shortest DurationSeconds STS accepts (AWS: 900); lower only for tests and labs.
+    min_session_duration: int = 900
     # Seconds a request body may stall before the answer is RequestTimeout.
     body_idle_timeout: float = 20.0
     log_level: str = "info"
@@ -111,6 +113,8 @@ OPTIONS: tuple[Option, ...] = (
            _cidrs, repeatable=True),
     Option("inline_threshold", "--inline-threshold", "objects up to this many bytes are stored inline",
            int),
+    Option("min_session_duration", "--min-session-duration",
+           "shortest STS session in seconds (AWS: 900; lower only for tests)", _positive_int),
     Option("body_idle_timeout", "--body-idle-timeout",
            "seconds a request body may stall before RequestTimeout", float),
     Option("log_level", "--log-level", "debug, info, warning or error"),

@@ -29,8 +29,8 @@ class Session:
     mfa_authenticated_at: float | None = None
     source_identity: str | None = None
     role_arn: str | None = None
-    # ids of the session policies that cap this session (stored by STS)
-    session_policy_ids: tuple[str, ...] = ()
+    # The session policies that cap this session, as (label, document), snapshotted by STS.
+    policies: tuple[tuple[str, str], ...] = ()
 
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})

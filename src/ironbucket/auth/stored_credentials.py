@@ -12,9 +12,9 @@ import asyncio
 import logging
 
 from ironbucket.auth.credentials import Credential
-from ironbucket.auth.principal import Principal, PrincipalType
+from ironbucket.auth.principal import Principal, PrincipalType, Session
 from ironbucket.crypto.master_key import MasterKey
-from ironbucket.storage.interfaces import AccessKey, Account, IamUser, KeyUse, MetadataStore
+from ironbucket.storage.interfaces import AccessKey, Account, IamUser, KeyUse, MetadataStore, StsSession
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,31 @@ def user_principal(account: Account, user: IamUser, access_key_id: str | None = 
         access_key_id=access_key_id,
         tags=user.tags,
     )
+
+
+SESSION_KEY_PREFIX = "ASIA"  # temporary (STS) access key ids, as on AWS
+
+
+def session_principal(account: Account, session: StsSession) -> Principal:
+    facts = Session(issued_at=session.issued_at, expires_at=session.expires_at,
+                    mfa_authenticated=session.mfa_authenticated_at is not None,
+                    mfa_authenticated_at=session.mfa_authenticated_at,
+                    source_identity=session.source_identity, role_arn=session.role_arn,
+                    policies=session.policies)
+    acct = account.account_id
+    if session.kind == "role":
+        role_name = (session.role_arn or "").rsplit("/", 1)[-1]
+        kind = PrincipalType.ASSUMED_ROLE
+        arn = f"arn:aws:sts::{acct}:assumed-role/{role_name}/{session.session_name}"
+        user_id, username = f"{session.role_id}:{session.session_name}", None
+    elif session.kind == "user":
+        kind, arn = PrincipalType.USER, session.user_arn or ""
+        user_id, username = session.user_id or "", session.user_name
+    else:
+        kind, arn, user_id, username = PrincipalType.ACCOUNT, f"arn:aws:iam::{acct}:root", acct, None
+    return Principal(type=kind, account_id=acct, arn=arn, user_id=user_id, canonical_id=account.canonical_id,
+                     display_name=account.name, username=username, access_key_id=session.access_key_id,
+                     session=facts, tags=session.tags)
 
 
 class KeyUseRecorder:
@@ -89,6 +114,7 @@ class StoredCredentials:
         # Unsealed secrets, reused while the store hands back the very same (cached) records.
         self._unsealed: dict[str, tuple[AccessKey, IamUser | None, Credential]] = {}
         self.usage = KeyUseRecorder(meta)
+        self._sessions: dict[str, Credential] = {}
 
     def seal_secret(self, access_key_id: str, secret: str) -> bytes:
         """A new key's secret as stored: sealed under the master key, bound to the key id."""
@@ -96,9 +122,40 @@ class StoredCredentials:
 
     def note_use(self, access_key_id: str, service: str, region: str, now: float) -> None:
         """Call after a request authenticated with ``access_key_id`` (GetAccessKeyLastUsed)."""
-        self.usage.note(access_key_id, service, region, now)
+        if not access_key_id.startswith(SESSION_KEY_PREFIX):
+            self.usage.note(access_key_id, service, region, now)
+
+    def seal_session(self, access_key_id: str, secret: str, token: str) -> tuple[bytes, bytes]:
+        return (self._master.seal(secret.encode(), access_key_id.encode()),
+                self._master.seal(token.encode(), access_key_id.encode() + b"/token"))
+
+    async def _session(self, access_key_id: str) -> Credential | None:
+        """Temporary credentials: a session never changes once issued, so it is kept as it is."""
+        cached = self._sessions.get(access_key_id)
+        if cached is not None:
+            return cached
+        session = await self._meta.sts_get_session(access_key_id)
+        if session is None:
+            return None
+        account = await self._meta.get_account(session.account_id)
+        if account is None:
+            return None
+        credential = Credential(
+            access_key_id=access_key_id,
+            secret_access_key=self._master.unseal(session.sealed_secret, access_key_id.encode()).decode(),
+            principal=session_principal(account, session),
+            session_token=self._master.unseal(session.sealed_token,
+                                              access_key_id.encode() + b"/token").decode(),
+            expires_at=session.expires_at,
+        )
+        if len(self._sessions) > 10_000:
+            self._sessions.clear()
+        self._sessions[access_key_id] = credential
+        return credential
 
     async def lookup(self, access_key_id: str) -> Credential | None:
+        if access_key_id.startswith(SESSION_KEY_PREFIX):
+            return await self._session(access_key_id)
         key = await self._meta.get_access_key(access_key_id)
         if key is None:
             return None

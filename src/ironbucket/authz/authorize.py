@@ -16,7 +16,7 @@ from typing import Any
 
 from ironbucket.auth.principal import Principal
 from ironbucket.authz import context as condition_keys
-from ironbucket.authz.engine import Outcome, PolicySet, decide
+from ironbucket.authz.engine import Labelled, Outcome, PolicySet, decide
 from ironbucket.authz.grant import AccessGrant, Check, mint
 from ironbucket.authz.policies import bucket_of, identity_side, resource_side
 from ironbucket.errors import AccessDenied
@@ -33,6 +33,8 @@ class Authorizer:
         self.keys = keys
         self._identity: PolicySet | None = None
         self.decisions: list[dict[str, Any]] = decisions if decisions is not None else []
+        # Resource policies that are not bucket policies (a role's trust policy, for AssumeRole).
+        self.resource_policies: dict[str, Labelled] = {}
 
     async def authorize(self, checks: Sequence[Check]) -> AccessGrant:
         for check in checks:
@@ -54,7 +56,8 @@ class Authorizer:
     async def _decide(self, check: Check) -> Outcome:
         if self._identity is None:
             self._identity = await identity_side(self._meta, self.principal)
-        resource = await resource_side(self._meta, check.resource)
+        resource = self.resource_policies.get(check.resource) or await resource_side(
+            self._meta, check.resource)
         policies = dataclasses.replace(self._identity, resource=resource)
         keys = self.keys
         if _mentions_existing_tags(policies):

@@ -56,7 +56,11 @@ async def identity_side(meta: MetadataStore, principal: Principal) -> PolicySet:
     if found.boundary is not None:
         label, text = found.boundary
         boundary = Labelled.of(label, compiled(text, PolicyKind.IDENTITY))
-    return PolicySet(identity=identity, boundary=boundary)
+    session: tuple[Labelled, ...] = ()
+    if principal.session is not None:
+        session = tuple(Labelled.of(label, compiled(text, PolicyKind.IDENTITY))
+                        for label, text in principal.session.policies)
+    return PolicySet(identity=identity, boundary=boundary, session=session)
 
 
 async def resource_side(meta: MetadataStore, resource: str) -> Labelled | None:

@@ -26,11 +26,13 @@ from ironbucket.http.asgi import Scope, Send, build_request, host_id, send_respo
 from ironbucket.http.request import Receive, Request
 from ironbucket.http.response import Response, error_response
 from ironbucket.iam import service as iam_service
+from ironbucket.sts import service as sts_service
 
 log = logging.getLogger(__name__)
 _DRAIN_LIMIT = 64 * 1024
 _QUERY_SERVICES: dict[str, Callable[[query_protocol.QueryContext], Awaitable[Response]]] = {
     "iam": iam_service.handle,
+    "sts": sts_service.handle,
 }
 
 ServicesFactory = Callable[[], Awaitable[Services]]

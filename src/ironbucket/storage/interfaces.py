@@ -280,6 +280,29 @@ class PrincipalPolicies:
     boundary: tuple[str, str] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StsSession:
+    """Temporary credentials: who they act as, until when, capped by which session policies."""
+
+    access_key_id: str  # ASIA...
+    account_id: str
+    kind: str  # "role" (AssumeRole) | "user" | "root" (GetSessionToken)
+    issued_at: float
+    expires_at: float
+    sealed_secret: bytes = field(repr=False)
+    sealed_token: bytes = field(repr=False)
+    role_arn: str | None = None
+    role_id: str | None = None
+    session_name: str | None = None
+    user_name: str | None = None
+    user_arn: str | None = None
+    user_id: str | None = None
+    policies: tuple[tuple[str, str], ...] = ()  # (label, document) session policies
+    tags: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # session tags
+    source_identity: str | None = None
+    mfa_authenticated_at: float | None = None
+
+
 # --- contracts ---------------------------------------------------------------------------------
 class IamStore(Protocol):
     """IAM entities of each account. Mutations raise the ``Iam*`` errors above; entities are
@@ -388,7 +411,13 @@ class IamStore(Protocol):
     async def iam_principal_policies(self, account_id: str, kind: str, name: str) -> PrincipalPolicies: ...
 
 
-class MetadataStore(IamStore, Protocol):
+class StsStore(Protocol):
+    async def sts_create_session(self, session: StsSession) -> None: ...
+    async def sts_get_session(self, access_key_id: str) -> StsSession | None: ...
+    async def sts_purge_expired(self, expired_before: float) -> int: ...
+
+
+class MetadataStore(IamStore, StsStore, Protocol):
     # server-wide settings (e.g. which account is the default one)
     async def get_setting(self, name: str) -> str | None: ...
     async def put_setting(self, name: str, value: str) -> None: ...

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ironbucket.storage.sqlite.iam_schema import IAM_TABLES
+from ironbucket.storage.sqlite.sts_sessions import STS_TABLES
 
 SCHEMA_VERSION_SETTING = "schema_version"
 
@@ -104,6 +105,7 @@ _V1 = (
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "accounts, buckets, versions, uploads, blob references", _V1),
     Migration(2, "IAM users, groups, roles, policies; access key owners", IAM_TABLES),
+    Migration(3, "STS sessions (temporary credentials)", STS_TABLES),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -28,10 +28,11 @@ from ironbucket.storage.interfaces import (
     Bucket,
     ObjectVersion,
     Part,
+    StsSession,
     Upload,
     WritePrecondition,
 )
-from ironbucket.storage.sqlite import blobrefs, catalog, uploads, versions
+from ironbucket.storage.sqlite import blobrefs, catalog, sts_sessions, uploads, versions
 from ironbucket.storage.sqlite.config_cache import ConfigCache, Generation
 from ironbucket.storage.sqlite.connection import connect, translate
 from ironbucket.storage.sqlite.iam_store import SqliteIamStore
@@ -242,6 +243,16 @@ class SqliteMetadataStore(SqliteIamStore):
 
     async def abort_upload(self, upload_id: str) -> list[str]:
         return await self._write(uploads.abort, upload_id)
+
+    # --- STS sessions ----------------------------------------------------------------------------
+    async def sts_create_session(self, session: StsSession) -> None:
+        await self._write(sts_sessions.create, session)
+
+    async def sts_get_session(self, access_key_id: str) -> StsSession | None:
+        return self._read(sts_sessions.get, access_key_id)
+
+    async def sts_purge_expired(self, expired_before: float) -> int:
+        return await self._write(sts_sessions.purge, expired_before)
 
     # --- recovery --------------------------------------------------------------------------------
     async def referenced_blobs(self, blob_ids: Iterable[str]) -> set[str]:
