@@ -61,10 +61,23 @@ class PolicySet:
 
 
 @dataclass(frozen=True, slots=True)
+class MatchedStatement:
+    label: str  # which policy (see Labelled)
+    index: int  # statement position in it
+    sid: str | None
+    effect: str
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     allowed: bool
     reason: str
     trace: tuple[str, ...] = field(default=())
+    matched: tuple[MatchedStatement, ...] = field(default=())
+
+    @property
+    def explicit_deny(self) -> bool:
+        return any(m.effect == "Deny" for m in self.matched) and not self.allowed
 
 
 def principal_identity(principal: Principal) -> PrincipalIdentity:
@@ -99,10 +112,16 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
     identity = principal_identity(principal)
     request = RequestContext(action=check.action, resource=check.resource, principal=identity, keys=keys)
     trace: list[str] = []
+    matched: list[MatchedStatement] = []
+
+    def done(allowed: bool, reason: str) -> Outcome:
+        return Outcome(allowed, reason, tuple(trace), tuple(matched))
 
     def run(labelled: Labelled) -> Evaluation:
         result = evaluate(labelled.policy, request)
         trace.extend(_trace(labelled.label, result))
+        matched.extend(MatchedStatement(labelled.label, item.index, item.sid, item.effect)
+                       for item in result.trace if item.matched)
         return result
 
     identity_results = [run(p) for p in policies.identity]
@@ -115,9 +134,9 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
 
     lockout_exempt = principal.is_root and same_account and check.action.lower() in ROOT_LOCKOUT_EXEMPT
     if any(r is not None and r.decision is Decision.DENY for r in everything) and not lockout_exempt:
-        return Outcome(False, "explicit deny", tuple(trace))
+        return done(False, "explicit deny")
     if principal.is_root and same_account:
-        return Outcome(True, "root user of the owning account", tuple(trace))
+        return done(True, "root user of the owning account")
 
     has_identity = principal.type not in (PrincipalType.ANONYMOUS, PrincipalType.SERVICE)
     identity_allows = principal.is_root or any(r.decision is Decision.ALLOW for r in identity_results)
@@ -129,29 +148,29 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
 
     if not has_identity:
         if resource_allows and match is not PrincipalMatch.NONE:
-            return Outcome(True, "allowed by the resource policy", tuple(trace))
-        return Outcome(False, "no policy allows this caller", tuple(trace))
+            return done(True, "allowed by the resource policy")
+        return done(False, "no policy allows this caller")
 
     if same_account:
         if resource_allows and match is PrincipalMatch.SPECIFIC and _named_directly(
                 principal, identity, request, policies):
-            return Outcome(True, "resource policy names this principal", tuple(trace))
+            return done(True, "resource policy names this principal")
         if resource_allows and match in (PrincipalMatch.SPECIFIC, PrincipalMatch.ANYONE) \
                 and within_boundary and within_session:
-            return Outcome(True, "allowed by the resource policy", tuple(trace))
+            return done(True, "allowed by the resource policy")
         if capped_identity:
-            return Outcome(True, "allowed by identity policies", tuple(trace))
+            return done(True, "allowed by identity policies")
         if identity_allows and not within_boundary:
-            return Outcome(False, "outside the permissions boundary", tuple(trace))
+            return done(False, "outside the permissions boundary")
         if identity_allows and not within_session:
-            return Outcome(False, "outside the session policies", tuple(trace))
-        return Outcome(False, "no policy allows this action", tuple(trace))
+            return done(False, "outside the session policies")
+        return done(False, "no policy allows this action")
 
     if not resource_allows:
-        return Outcome(False, "cross-account: the resource policy does not allow", tuple(trace))
+        return done(False, "cross-account: the resource policy does not allow")
     if not capped_identity:
-        return Outcome(False, "cross-account: the caller's own policies do not allow", tuple(trace))
-    return Outcome(True, "cross-account: both sides allow", tuple(trace))
+        return done(False, "cross-account: the caller's own policies do not allow")
+    return done(True, "cross-account: both sides allow")
 
 
 def _named_directly(principal: Principal, identity: PrincipalIdentity, request: RequestContext,

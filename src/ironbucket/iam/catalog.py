@@ -19,6 +19,7 @@ from ironbucket.iam import (
     inline_policies,
     managed_policies,
     roles,
+    simulate,
     tagging,
     users,
 )
@@ -39,6 +40,7 @@ class On(Enum):
     ROLES = "roles"
     POLICIES = "policies"
     KEY_OWNER = "key-owner"  # the user owning the AccessKeyId parameter
+    POLICY_SOURCE = "policy-source"  # the PolicySourceArn parameter (a user or role)
     ALL = "all"  # "*"
     # Renames are checked on the target too (NewPath / NewUserName or NewGroupName):
     # https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateUser.html
@@ -144,4 +146,7 @@ CATALOG: dict[str, IamOperation] = _ops(
     ("ListPolicyTags", On.POLICY, tagging.list_tags(P)),
     # the whole account
     ("GetAccountAuthorizationDetails", On.ALL, authorization_details.get_account_authorization_details),
+    # "what if": the enforcing engine, asked
+    ("SimulatePrincipalPolicy", On.POLICY_SOURCE, simulate.simulate_principal_policy),
+    ("SimulateCustomPolicy", On.ALL, simulate.simulate_custom_policy),
 )

@@ -51,6 +51,8 @@ async def resource_arn(on: On, call: IamCall) -> str:
     iam = f"arn:aws:iam::{account}:"
     if on is On.ALL:
         return "*"
+    if on is On.POLICY_SOURCE:
+        return p.required("PolicySourceArn", ARN)
     if on in _LISTS:
         kind, shape = _LISTS[on]
         return f"{iam}{kind}{p.optional('PathPrefix', shape) or '/'}"
