@@ -9,10 +9,8 @@ trace goes to the request's record (and from there to the decision log for
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from ironbucket.auth.principal import Principal
 from ironbucket.authz import context as condition_keys
@@ -23,18 +21,30 @@ from ironbucket.errors import AccessDenied
 from ironbucket.storage.interfaces import MetadataStore
 
 log = logging.getLogger(__name__)
+Decided = tuple[Check, Outcome]  # one check and how it was decided, for the decision log
 
 
 class Authorizer:
-    def __init__(self, meta: MetadataStore, principal: Principal, keys: condition_keys.Keys,
-                 decisions: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, meta: MetadataStore, principal: Principal,
+                 keys: condition_keys.Keys | Callable[[], condition_keys.Keys],
+                 decisions: list[Decided] | None = None) -> None:
         self._meta = meta
         self.principal = principal
-        self.keys = keys
+        # Condition keys are built on first need: a caller whose checks meet no policy at all
+        # (the bucket owner's root user, a bucket without a policy) never pays for them.
+        self._keys = keys if isinstance(keys, dict) else None
+        self._build_keys = None if isinstance(keys, dict) else keys
         self._identity: PolicySet | None = None
-        self.decisions: list[dict[str, Any]] = decisions if decisions is not None else []
+        self.decisions: list[Decided] = decisions if decisions is not None else []
         # Resource policies that are not bucket policies (a role's trust policy, for AssumeRole).
         self.resource_policies: dict[str, Labelled] = {}
+
+    @property
+    def keys(self) -> condition_keys.Keys:
+        if self._keys is None:
+            assert self._build_keys is not None
+            self._keys = self._build_keys()
+        return self._keys
 
     async def authorize(self, checks: Sequence[Check]) -> AccessGrant:
         for check in checks:
@@ -48,9 +58,7 @@ class Authorizer:
         except Exception:  # fail closed: an error while deciding is a deny
             log.exception("authorization failed for %s on %s; denying", check.action, check.resource)
             outcome = Outcome(False, "error while deciding (denied)")
-        self.decisions.append({"action": check.action, "resource": check.resource,
-                               "allowed": outcome.allowed, "reason": outcome.reason,
-                               "trace": list(outcome.trace)})
+        self.decisions.append((check, outcome))
         return outcome.allowed
 
     async def _decide(self, check: Check) -> Outcome:
@@ -58,7 +66,10 @@ class Authorizer:
             self._identity = await identity_side(self._meta, self.principal)
         resource = self.resource_policies.get(check.resource) or await resource_side(
             self._meta, check.resource)
-        policies = dataclasses.replace(self._identity, resource=resource)
+        identity = self._identity
+        if resource is None and not (identity.identity or identity.boundary or identity.session):
+            return decide(self.principal, check, identity, {})  # nothing to evaluate: no keys needed
+        policies = PolicySet(identity.identity, identity.boundary, identity.session, resource)
         keys = self.keys
         if _mentions_existing_tags(policies):
             keys = {**keys, **await self._existing_tags(check.resource)}

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ironbucket.events.record import RequestRecord
+
 DIRECTORY = "audit"
 ROTATE_BYTES = 32 * 1024 * 1024
 KEEP_FILES = 8  # per worker
@@ -28,12 +30,12 @@ class DecisionLog:
     def __init__(self, data_dir: Path) -> None:
         self.directory = data_dir / DIRECTORY
         self.directory.mkdir(mode=0o700, exist_ok=True)
-        self._pending: list[str] = []
+        self._pending: list[RequestRecord] = []
         self._task: asyncio.Task[None] | None = None
         self._prefix = f"decisions-{os.getpid()}"
 
-    def append(self, entry: dict[str, Any]) -> None:
-        self._pending.append(json.dumps(entry, separators=(",", ":"), default=str))
+    def append(self, record: RequestRecord) -> None:
+        self._pending.append(record)
         if len(self._pending) >= FLUSH_RECORDS:
             self.flush()
 
@@ -57,7 +59,8 @@ class DecisionLog:
     def flush(self) -> None:
         if not self._pending:
             return
-        lines, self._pending = self._pending, []
+        records, self._pending = self._pending, []
+        lines = [json.dumps(_entry(r), separators=(",", ":"), default=str) for r in records]
         path = self.directory / f"{self._prefix}.jsonl"
         # Small appends to the page cache: cheaper than handing them to a thread.
         with path.open("a", encoding="utf-8") as out:
@@ -72,6 +75,17 @@ class DecisionLog:
             newer = path.with_suffix(f".{index - 1}.jsonl") if index > 1 else path
             if newer.exists():
                 os.replace(newer, older)
+
+
+def _entry(record: RequestRecord) -> dict[str, Any]:
+    return {
+        "request_id": record.request_id, "time": record.received_at, "operation": record.operation,
+        "principal": record.principal_arn, "path": record.path, "status": record.status,
+        "error": record.error_code,
+        "decisions": [{"action": check.action, "resource": check.resource, "allowed": outcome.allowed,
+                       "reason": outcome.reason, "trace": list(outcome.trace)}
+                      for check, outcome in record.decisions],
+    }
 
 
 def find(data_dir: Path, request_id: str) -> dict[str, Any] | None:

@@ -28,7 +28,7 @@ class RequestRecord:
     bytes_out: int = 0
     duration_ms: float = 0.0
     user_agent: str = ""
-    decisions: list[dict[str, Any]] = field(default_factory=list)  # authorization traces
+    decisions: list[Any] = field(default_factory=list)  # (Check, Outcome) per authorization check
     extra: dict[str, Any] = field(default_factory=dict)
 
 

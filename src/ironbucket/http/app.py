@@ -103,11 +103,7 @@ class IronBucketApp:
             record.duration_ms = (time.perf_counter() - started) * 1000
             emit(record)
             if record.decisions and services.decisions is not None:
-                services.decisions.append({
-                    "request_id": record.request_id, "time": record.received_at,
-                    "operation": record.operation, "principal": record.principal_arn,
-                    "path": record.path, "status": record.status, "error": record.error_code,
-                    "decisions": record.decisions})
+                services.decisions.append(record)  # serialized in the background flush
 
     async def _pipeline(self, request: Request, services: Services, record: RequestRecord,
                         now: float) -> Response:
@@ -139,9 +135,11 @@ class IronBucketApp:
         if address.bucket is not None:
             ctx.bucket_record = await services.meta.get_bucket(address.bucket)
         owner = ctx.bucket_record.owner_account_id if ctx.bucket_record else None
-        keys = request_keys(request, auth, now=now, trusted_proxies=settings.trusted_proxies,
-                            resource_account=owner)
-        ctx.authorizer = Authorizer(services.meta, auth.principal, keys, record.decisions)
+        ctx.authorizer = Authorizer(
+            services.meta, auth.principal,
+            lambda: request_keys(request, auth, now=now, trusted_proxies=settings.trusted_proxies,
+                                 resource_account=owner),
+            record.decisions)
         checks = await resolve_checks(ctx)
         ctx.grant = await ctx.authorizer.authorize(checks)
         # execute
