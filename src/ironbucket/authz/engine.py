@@ -13,6 +13,8 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 4. Another account: both the resource policy (naming the caller, its account, or "*") and the
    caller's own identity side must allow.
 5. Anonymous callers and service principals have no identity side: the resource policy decides.
+6. A role's trust policy is a resource policy that must allow in every case: in the role's own
+   account as well, where a bucket policy need not.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ironbucket.policy import (
     Decision,
     Evaluation,
     Policy,
+    PolicyKind,
     PrincipalIdentity,
     PrincipalMatch,
     RequestContext,
@@ -109,6 +112,11 @@ def _trace(label: str, result: Evaluation) -> list[str]:
 
 def decide(principal: Principal, check: Check, policies: PolicySet,
            keys: Mapping[str, tuple[str, ...]]) -> Outcome:
+    if not (policies.identity or policies.boundary or policies.session or policies.resource):
+        # No policy applies at all: only the owning account's root user may act.
+        if principal.is_root and (check.owner is None or check.owner == principal.account_id):
+            return _ROOT
+        return _NO_POLICY
     identity = principal_identity(principal)
     request = RequestContext(action=check.action, resource=check.resource, principal=identity, keys=keys)
     trace: list[str] = []
@@ -151,6 +159,10 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
             return done(True, "allowed by the resource policy")
         return done(False, "no policy allows this caller")
 
+    if resource is not None and policies.resource is not None \
+            and policies.resource.policy.kind is PolicyKind.TRUST and not resource_allows:
+        # A role's trust policy must always allow, even for callers in the role's own account.
+        return done(False, "the role's trust policy does not allow this caller")
     if same_account:
         if resource_allows and match is PrincipalMatch.SPECIFIC and _named_directly(
                 principal, identity, request, policies):
@@ -171,6 +183,10 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
     if not capped_identity:
         return done(False, "cross-account: the caller's own policies do not allow")
     return done(True, "cross-account: both sides allow")
+
+
+_ROOT = Outcome(True, "root user of the owning account")
+_NO_POLICY = Outcome(False, "no policy allows this caller")
 
 
 def _named_directly(principal: Principal, identity: PrincipalIdentity, request: RequestContext,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import string
 
+from ironbucket.auth.principal import PrincipalType
 from ironbucket.auth.stored_credentials import SESSION_KEY_PREFIX, StoredCredentials
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import add_tags, request_keys
@@ -101,7 +102,15 @@ async def _assume_role(ctx: QueryContext) -> Response:
     if principal.is_root:
         raise AccessDenied("Roles may not be assumed by root accounts.")
     role = await _role(ctx, role_arn)
-    duration = _duration(params, ctx, default=3600, maximum=role.max_session_duration if role else 43200)
+    maximum = role.max_session_duration if role else 43200
+    if principal.type is PrincipalType.ASSUMED_ROLE:
+        # Role chaining: a role session may only ever yield sessions of an hour at most.
+        requested = params.integer("DurationSeconds", 0, 1 << 31)
+        if requested is not None and requested > 3600:
+            raise ValidationError("The requested DurationSeconds exceeds the 1 hour session limit "
+                                  "for roles assumed by role chaining.")
+        maximum = min(maximum, 3600)
+    duration = _duration(params, ctx, default=3600, maximum=maximum)
 
     keys = request_keys(ctx.request, ctx.auth, now=ctx.now,
                         trusted_proxies=ctx.services.settings.trusted_proxies,
