@@ -161,9 +161,14 @@ class IronBucketApp:
             record.principal_arn = auth.principal.arn
             record.access_key_id = auth.access_key_id
             body = open_body(request.body, auth.payload)
-            form = b"".join([chunk async for chunk in body.chunks()])
-            if len(form) > query_protocol.MAX_FORM:
-                raise MaxMessageLengthExceeded()
+            parts: list[bytes] = []
+            size = 0
+            async for chunk in body.chunks():
+                size += len(chunk)
+                if size > query_protocol.MAX_FORM:  # refuse before buffering any more of it
+                    raise MaxMessageLengthExceeded()
+                parts.append(chunk)
+            form = b"".join(parts)
             ctx = query_protocol.QueryContext(request=request, auth=auth, services=services,
                                               record=record, now=now,
                                               params=query_protocol.parse_form(form, request.query))
