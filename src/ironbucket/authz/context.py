@@ -28,8 +28,9 @@ _HEADER_KEYS = ("x-amz-acl", "x-amz-server-side-encryption", "x-amz-server-side-
                 "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp",
                 "x-amz-grant-full-control", "x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
                 "x-amz-object-lock-legal-hold", "x-amz-content-sha256")
-_QUERY_KEYS = (("prefix", "s3:prefix"), ("delimiter", "s3:delimiter"), ("max-keys", "s3:max-keys"),
-               ("versionId", "s3:versionid"))
+_HEADER_KEY_NAMES = {name: f"s3:{name}" for name in _HEADER_KEYS}
+_QUERY_KEYS = {"prefix": "s3:prefix", "delimiter": "s3:delimiter", "max-keys": "s3:max-keys",
+               "versionId": "s3:versionid"}
 
 
 @lru_cache(maxsize=64)
@@ -66,7 +67,39 @@ def _iso(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
+_CLOCK: tuple[int, Keys] = (-1, {})
+
+
+def _clock_keys(now: float) -> Keys:
+    """aws:CurrentTime and aws:EpochTime, formatted once per second."""
+    global _CLOCK
+    second = int(now)
+    if _CLOCK[0] != second:
+        _CLOCK = (second, {"aws:currenttime": (_iso(second),), "aws:epochtime": (str(second),)})
+    return _CLOCK[1]
+
+
+# id(principal) -> (principal, its keys): authentication hands back the same Principal object
+# for the same credentials, so its keys are built once (kept alive so the id stays unique).
+_PRINCIPAL_KEYS: dict[int, tuple[Principal, Keys]] = {}
+
+
 def principal_keys(principal: Principal, now: float) -> Keys:
+    known = _PRINCIPAL_KEYS.get(id(principal))
+    if known is not None and known[0] is principal:
+        keys = dict(known[1])
+    else:
+        keys = _principal_keys(principal)
+        if len(_PRINCIPAL_KEYS) >= 4096:
+            _PRINCIPAL_KEYS.clear()
+        _PRINCIPAL_KEYS[id(principal)] = (principal, dict(keys))
+    session = principal.session
+    if session is not None and session.mfa_authenticated and session.mfa_authenticated_at is not None:
+        keys["aws:multifactorauthage"] = (str(int(now - session.mfa_authenticated_at)),)
+    return keys
+
+
+def _principal_keys(principal: Principal) -> Keys:
     keys: Keys = {}
     if principal.is_anonymous:
         keys["aws:principaltype"] = ("Anonymous",)
@@ -87,8 +120,6 @@ def principal_keys(principal: Principal, now: float) -> Keys:
     if session is not None:
         keys["aws:tokenissuetime"] = (_iso(session.issued_at),)
         keys["aws:multifactorauthpresent"] = ("true" if session.mfa_authenticated else "false",)
-        if session.mfa_authenticated and session.mfa_authenticated_at is not None:
-            keys["aws:multifactorauthage"] = (str(int(now - session.mfa_authenticated_at)),)
         if session.source_identity:
             keys["aws:sourceidentity"] = (session.source_identity,)
     return keys
@@ -98,8 +129,7 @@ def request_keys(request: Request, auth: Authentication, *, now: float, trusted_
                  resource_account: str | None) -> Keys:
     source_ip, secure = client_facts(request, trusted_proxies)
     keys = principal_keys(auth.principal, now)
-    keys["aws:currenttime"] = (_iso(now),)
-    keys["aws:epochtime"] = (str(int(now)),)
+    keys.update(_clock_keys(now))
     keys["aws:securetransport"] = ("true" if secure else "false",)
     keys["aws:sourceip"] = (source_ip,)
     headers = request.headers
@@ -115,14 +145,11 @@ def request_keys(request: Request, auth: Authentication, *, now: float, trusted_
         keys["s3:signatureage"] = (str(auth.signature_age_ms),)
     if resource_account:
         keys["s3:resourceaccount"] = (resource_account,)
-    for name in _HEADER_KEYS:
-        value = headers.get(name)
-        if value is not None:
-            keys[f"s3:{name}"] = (value,)
-    for param, key in _QUERY_KEYS:
-        value = request.query.get(param)
-        if value is not None:
-            keys[key] = (value,)
+    for name in _HEADER_KEY_NAMES.keys() & headers.keys():
+        keys[_HEADER_KEY_NAMES[name]] = (headers[name],)
+    query = request.query
+    for param in _QUERY_KEYS.keys() & query.keys():
+        keys[_QUERY_KEYS[param]] = (query[param],)
     tagging = headers.get("x-amz-tagging")
     if tagging is not None:
         add_tags(keys, "s3:requestobjecttag", "s3:requestobjecttagkeys", parse_qsl(tagging))

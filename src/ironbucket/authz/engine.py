@@ -75,12 +75,22 @@ class MatchedStatement:
 class Outcome:
     allowed: bool
     reason: str
-    trace: tuple[str, ...] = field(default=())
-    matched: tuple[MatchedStatement, ...] = field(default=())
+    # Each evaluated policy's label and result; the trace and the deciding statements are
+    # derived from them only when someone reads them (the decision log, explain, Simulate).
+    results: tuple[tuple[str, Evaluation], ...] = field(default=())
+
+    @property
+    def trace(self) -> tuple[str, ...]:
+        return tuple(line for label, result in self.results for line in _trace(label, result))
+
+    @property
+    def matched(self) -> tuple[MatchedStatement, ...]:
+        return tuple(MatchedStatement(label, item.index, item.sid, item.effect)
+                     for label, result in self.results for item in result.trace if item.matched)
 
     @property
     def explicit_deny(self) -> bool:
-        return any(m.effect == "Deny" for m in self.matched) and not self.allowed
+        return not self.allowed and any(m.effect == "Deny" for m in self.matched)
 
 
 def principal_identity(principal: Principal) -> PrincipalIdentity:
@@ -100,6 +110,8 @@ def principal_identity(principal: Principal) -> PrincipalIdentity:
 
 
 def _trace(label: str, result: Evaluation) -> list[str]:
+    if result.decision is Decision.NOT_APPLICABLE:  # nothing matched: no need to build its trace
+        return [f"{label}: no statement applies"]
     lines = []
     for item in result.trace:
         if item.matched:
@@ -119,17 +131,14 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
         return _NO_POLICY
     identity = principal_identity(principal)
     request = RequestContext(action=check.action, resource=check.resource, principal=identity, keys=keys)
-    trace: list[str] = []
-    matched: list[MatchedStatement] = []
+    results: list[tuple[str, Evaluation]] = []
 
     def done(allowed: bool, reason: str) -> Outcome:
-        return Outcome(allowed, reason, tuple(trace), tuple(matched))
+        return Outcome(allowed, reason, tuple(results))
 
     def run(labelled: Labelled) -> Evaluation:
         result = evaluate(labelled.policy, request)
-        trace.extend(_trace(labelled.label, result))
-        matched.extend(MatchedStatement(labelled.label, item.index, item.sid, item.effect)
-                       for item in result.trace if item.matched)
+        results.append((labelled.label, result))
         return result
 
     identity_results = [run(p) for p in policies.identity]

@@ -50,17 +50,29 @@ async def identity_side(meta: MetadataStore, principal: Principal) -> PolicySet:
         return PolicySet()
     if not found.found:
         raise UnknownPrincipal(principal.arn)  # deleted since it authenticated: deny
-    identity = tuple(Labelled.of(label, compiled(text, PolicyKind.IDENTITY))
-                     for label, text in found.identity)
-    boundary = None
-    if found.boundary is not None:
-        label, text = found.boundary
-        boundary = Labelled.of(label, compiled(text, PolicyKind.IDENTITY))
-    session: tuple[Labelled, ...] = ()
-    if principal.session is not None:
-        session = tuple(Labelled.of(label, compiled(text, PolicyKind.IDENTITY))
-                        for label, text in principal.session.policies)
-    return PolicySet(identity=identity, boundary=boundary, session=session)
+    # The store hands back the very same record while it is unchanged, so the labelled set
+    # built from it can be reused until the record is replaced.
+    known = _IDENTITY_SETS.get(id(found))
+    if known is not None and known[0] is found:
+        policies = known[1]
+    else:
+        policies = PolicySet(
+            identity=tuple(Labelled.of(label, compiled(text, PolicyKind.IDENTITY))
+                           for label, text in found.identity),
+            boundary=None if found.boundary is None else Labelled.of(
+                found.boundary[0], compiled(found.boundary[1], PolicyKind.IDENTITY)))
+        if len(_IDENTITY_SETS) >= _MAX_COMPILED:
+            _IDENTITY_SETS.clear()
+        _IDENTITY_SETS[id(found)] = (found, policies)
+    if principal.session is None or not principal.session.policies:
+        return policies
+    session = tuple(Labelled.of(label, compiled(text, PolicyKind.IDENTITY))
+                    for label, text in principal.session.policies)
+    return PolicySet(identity=policies.identity, boundary=policies.boundary, session=session)
+
+
+# id(record) -> (record, its policies); the record is kept so its id cannot be reused meanwhile.
+_IDENTITY_SETS: dict[int, tuple[object, PolicySet]] = {}
 
 
 async def resource_side(meta: MetadataStore, resource: str) -> Labelled | None:

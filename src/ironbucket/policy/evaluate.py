@@ -31,6 +31,14 @@ _RESOURCE = "resource not matched"
 _MATCHED = "matched"
 
 
+_LAST_SPLIT: tuple[str, tuple[str, str] | None] = ("", None)
+
+
+def _set_last_split(resource: str, split: tuple[str, str] | None) -> None:
+    global _LAST_SPLIT
+    _LAST_SPLIT = (resource, split)  # one tuple: readers never see a resource with another's split
+
+
 def _index(result: StatementResult) -> int:
     return result.index
 
@@ -43,7 +51,12 @@ def evaluate(policy: Policy, request: RequestContext) -> Evaluation:
     keys = request.keys
     who = request.principal
     resource = request.resource
-    split = split_head(resource)
+    last = _LAST_SPLIT  # one request is evaluated against several policies in a row
+    if last[0] == resource:
+        split = last[1]
+    else:
+        split = split_head(resource)
+        _set_last_split(resource, split)
     matched: list[tuple[Statement, PrincipalMatch]] = []
     failed: list[tuple[Statement, str]] = []
     denied = False
@@ -92,7 +105,12 @@ def evaluate(policy: Policy, request: RequestContext) -> Evaluation:
             return Evaluation(Decision.DENY, PrincipalMatch.NONE, trace)
         best = max((how for _, how in matched), key=_RANK.__getitem__)
         return Evaluation(Decision.ALLOW, best, trace)
-    results = [statement.result(False, reason) for statement, reason in failed]
-    results.extend(entry.unmatched)
-    results.sort(key=_index)
-    return Evaluation(Decision.NOT_APPLICABLE, PrincipalMatch.NONE, tuple(results))
+    unmatched = entry.unmatched
+
+    def explain() -> tuple[StatementResult, ...]:
+        results = [statement.result(False, reason) for statement, reason in failed]
+        results.extend(unmatched)
+        results.sort(key=_index)
+        return tuple(results)
+
+    return Evaluation(Decision.NOT_APPLICABLE, PrincipalMatch.NONE, explain=explain)

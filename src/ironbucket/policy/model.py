@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 
@@ -65,8 +65,38 @@ class StatementResult:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
 class Evaluation:
-    decision: Decision
-    principal_match: PrincipalMatch
-    trace: tuple[StatementResult, ...]
+    """The outcome of one policy for one request, with the per-statement trace.
+
+    A policy that does not apply explains every statement that failed; callers rarely read
+    that, so it may be handed over as a function and is only built on first access.
+    """
+
+    __slots__ = ("_explain", "_trace", "decision", "principal_match")
+
+    def __init__(self, decision: Decision, principal_match: PrincipalMatch,
+                 trace: tuple[StatementResult, ...] = (),
+                 explain: Callable[[], tuple[StatementResult, ...]] | None = None) -> None:
+        self.decision = decision
+        self.principal_match = principal_match
+        self._trace: tuple[StatementResult, ...] | None = None if explain is not None else trace
+        self._explain = explain
+
+    @property
+    def trace(self) -> tuple[StatementResult, ...]:
+        if self._trace is None:
+            assert self._explain is not None
+            self._trace, self._explain = self._explain(), None
+        return self._trace
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Evaluation):
+            return NotImplemented
+        return (self.decision, self.principal_match, self.trace) == (
+            other.decision, other.principal_match, other.trace)
+
+    def __hash__(self) -> int:
+        return hash((self.decision, self.principal_match, self.trace))
+
+    def __repr__(self) -> str:
+        return f"Evaluation({self.decision!r}, {self.principal_match!r}, {self.trace!r})"
