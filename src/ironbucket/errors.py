@@ -350,6 +350,11 @@ class NoSuchBucketPolicy(S3Error):
     default_message = "The bucket policy does not exist"
 
 
+class NoSuchPublicAccessBlockConfiguration(S3Error):
+    status = 404
+    default_message = "The public access block configuration was not found"
+
+
 class NoSuchCORSConfiguration(S3Error):
     status = 404
     default_message = "The CORS configuration does not exist"

@@ -44,6 +44,7 @@ def root_s3(server: RunningServer, account: Account) -> Any:
 def bucket(root_s3: Any) -> str:
     name = unique("pub")
     root_s3.create_bucket(Bucket=name)
+    root_s3.delete_public_access_block(Bucket=name)  # new buckets refuse public policies
     for key in ("public/x", "private/x"):
         root_s3.put_object(Bucket=name, Key=key, Body=key.encode())
     return name

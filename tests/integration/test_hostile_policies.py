@@ -50,6 +50,8 @@ def hostile(bucket: str) -> dict[str, tuple[bytes, str]]:
 def policy_bucket(server: RunningServer) -> str:
     name = f"hostile-policy-{time.monotonic_ns()}"
     assert send(server, "PUT", f"/{name}")[0] == 200
+    # These policies grant public access, which new buckets block until their owner allows it.
+    assert send(server, "DELETE", f"/{name}?publicAccessBlock")[0] == 204
     return name
 
 

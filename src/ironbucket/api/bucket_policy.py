@@ -13,6 +13,7 @@ from ironbucket.api.needs import bucket_arn
 from ironbucket.authz.engine import Labelled, PolicySet, decide
 from ironbucket.authz.grant import Check
 from ironbucket.authz.policies import BUCKET_POLICY
+from ironbucket.authz.public_access import in_force
 from ironbucket.errors import AccessDenied, MalformedPolicy, NoSuchBucketPolicy
 from ironbucket.http.response import Response, empty, xml_response
 from ironbucket.http.xml import XmlWriter
@@ -41,6 +42,9 @@ async def put_bucket_policy(ctx: Context) -> Response:
     _check_resources(policy, bucket.name)
     await _check_principals(ctx, policy)
     _check_self_lockout(ctx, policy)
+    if is_public(policy) and (await in_force(ctx.services.meta, bucket.name,
+                                             bucket.owner_account_id)).block_public_policy:
+        raise AccessDenied("Block Public Access (BlockPublicPolicy) forbids a public bucket policy.")
     await ctx.services.meta.put_bucket_config(bucket.name, BUCKET_POLICY, text)
     return empty(204)
 

@@ -22,6 +22,8 @@ from ironbucket.errors import (
 )
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.features.naming import validate_bucket_name
+from ironbucket.features.public_access import ALL_BLOCKED
+from ironbucket.features.public_access import CONFIG as PUBLIC_ACCESS_BLOCK
 from ironbucket.http import xml
 from ironbucket.http.response import Response, empty, xml_response
 from ironbucket.http.xml import XmlWriter
@@ -93,7 +95,9 @@ async def create_bucket(ctx: Context) -> Response:
     owner = _principal_account(ctx)
     bucket = Bucket(name=name, owner_account_id=owner, region=region, created_at=ctx.now)
     try:
-        await ctx.services.meta.create_bucket(bucket)
+        # Every new bucket starts with all four Block Public Access settings on, as on AWS
+        # since April 2023.
+        await ctx.services.meta.create_bucket(bucket, {PUBLIC_ACCESS_BLOCK: ALL_BLOCKED.dumps()})
     except BucketAlreadyOwnedByYou:
         # AWS keeps this legacy answer in us-east-1 only: re-creating your own bucket succeeds.
         if region != "us-east-1":

@@ -19,6 +19,7 @@ from ironbucket.api import (
     objects_read,
     objects_write,
     post_object,
+    public_access,
     tagging,
 )
 from ironbucket.api.operation import Handler, Need, Operation, Resource, Target
@@ -143,7 +144,9 @@ CATALOG: tuple[Operation, ...] = (
                    "s3:GetBucketObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration"),
     *bucket_config("publicAccessBlock", "GetPublicAccessBlock", "PutPublicAccessBlock",
                    "DeletePublicAccessBlock", "s3:GetBucketPublicAccessBlock",
-                   "s3:PutBucketPublicAccessBlock"),
+                   "s3:PutBucketPublicAccessBlock",
+                   handlers=(public_access.get_public_access_block, public_access.put_public_access_block,
+                             public_access.delete_public_access_block)),
     *bucket_config("ownershipControls", "GetBucketOwnershipControls", "PutBucketOwnershipControls",
                    "DeleteBucketOwnershipControls", "s3:GetBucketOwnershipControls",
                    "s3:PutBucketOwnershipControls"),

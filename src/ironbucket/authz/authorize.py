@@ -17,6 +17,7 @@ from ironbucket.authz import context as condition_keys
 from ironbucket.authz.engine import Labelled, Outcome, PolicySet, decide
 from ironbucket.authz.grant import AccessGrant, Check, mint
 from ironbucket.authz.policies import bucket_of, identity_side, resource_side
+from ironbucket.authz.public_access import in_force
 from ironbucket.errors import AccessDenied
 from ironbucket.storage.interfaces import MetadataStore
 
@@ -69,11 +70,19 @@ class Authorizer:
         identity = self._identity
         if resource is None and not (identity.identity or identity.boundary or identity.session):
             return decide(self.principal, check, identity, {})  # nothing to evaluate: no keys needed
-        policies = PolicySet(identity.identity, identity.boundary, identity.session, resource)
+        restricted = resource is not None and resource.public and await self._restricts_public(check)
+        policies = PolicySet(identity.identity, identity.boundary, identity.session, resource, restricted)
         keys = self.keys
         if _mentions_existing_tags(policies):
             keys = {**keys, **await self._existing_tags(check.resource)}
         return decide(self.principal, check, policies, keys)
+
+    async def _restricts_public(self, check: Check) -> bool:
+        """Block Public Access's RestrictPublicBuckets in force for the bucket of a public policy."""
+        bucket = bucket_of(check.resource)
+        if bucket is None or check.owner is None:
+            return False
+        return (await in_force(self._meta, bucket, check.owner)).restrict_public_buckets
 
     async def _existing_tags(self, resource: str) -> condition_keys.Keys:
         """s3:ExistingObjectTag/<k> needs the object's tags: loaded only for policies using it."""

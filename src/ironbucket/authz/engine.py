@@ -49,10 +49,11 @@ class Labelled:
     policy: Policy
     # s3:ExistingObjectTag needs the object's tags loaded before evaluating; decided once.
     uses_existing_tags: bool = False
+    public: bool = False  # a resource policy granting public access (GetBucketPolicyStatus's sense)
 
     @classmethod
-    def of(cls, label: str, policy: Policy) -> Labelled:
-        return cls(label, policy, "existingobjecttag" in policy.text.lower())
+    def of(cls, label: str, policy: Policy, *, public: bool = False) -> Labelled:
+        return cls(label, policy, "existingobjecttag" in policy.text.lower(), public)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,9 @@ class PolicySet:
     boundary: Labelled | None = None
     session: tuple[Labelled, ...] = ()
     resource: Labelled | None = None
+    # Block Public Access's RestrictPublicBuckets: the resource policy is public, so its Allows
+    # count only for the owner account's principals and service principals (Denies still do).
+    restricted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,12 +165,15 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
     within_session = not sessions or any(r.decision is Decision.ALLOW for r in sessions)
     capped_identity = has_identity and identity_allows and within_boundary and within_session
     resource_allows = resource is not None and resource.decision is Decision.ALLOW
+    restricted_away = resource_allows and policies.restricted and not _inside_restriction(principal, check)
+    if restricted_away:
+        resource_allows = False
     match = resource.principal_match if resource is not None and resource_allows else PrincipalMatch.NONE
 
     if not has_identity:
         if resource_allows and match is not PrincipalMatch.NONE:
             return done(True, "allowed by the resource policy")
-        return done(False, "no policy allows this caller")
+        return done(False, _RESTRICTED if restricted_away else "no policy allows this caller")
 
     if resource is not None and policies.resource is not None \
             and policies.resource.policy.kind is PolicyKind.TRUST and not resource_allows:
@@ -188,12 +195,21 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
         return done(False, "no policy allows this action")
 
     if not resource_allows:
-        return done(False, "cross-account: the resource policy does not allow")
+        return done(False, _RESTRICTED if restricted_away
+                    else "cross-account: the resource policy does not allow")
     if not capped_identity:
         return done(False, "cross-account: the caller's own policies do not allow")
     return done(True, "cross-account: both sides allow")
 
 
+def _inside_restriction(principal: Principal, check: Check) -> bool:
+    if principal.type is PrincipalType.SERVICE:
+        return True
+    return not principal.is_anonymous and (check.owner is None or principal.account_id == check.owner)
+
+
+_RESTRICTED = ("block public access (RestrictPublicBuckets): the bucket policy is public, so it grants "
+               "nothing outside the bucket owner's account")
 _ROOT = Outcome(True, "root user of the owning account")
 _NO_POLICY = Outcome(False, "no policy allows this caller")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ironbucket.auth.principal import Principal, PrincipalType
 from ironbucket.authz.engine import Labelled, PolicySet
-from ironbucket.policy import Policy, PolicyKind, parse_policy
+from ironbucket.policy import Policy, PolicyKind, is_public, parse_policy
 from ironbucket.storage.interfaces import MetadataStore
 
 _COMPILED: dict[tuple[PolicyKind, str], Policy] = {}
@@ -91,7 +91,8 @@ _BUCKET_LABELS: dict[tuple[str, str], Labelled] = {}
 def _labelled_bucket_policy(bucket: str, text: str) -> Labelled:
     found = _BUCKET_LABELS.get((bucket, text))
     if found is None:
-        found = Labelled.of(f"bucket policy of {bucket}", compiled(text, PolicyKind.RESOURCE))
+        policy = compiled(text, PolicyKind.RESOURCE)
+        found = Labelled.of(f"bucket policy of {bucket}", policy, public=is_public(policy))
         if len(_BUCKET_LABELS) >= _MAX_COMPILED:
             _BUCKET_LABELS.clear()
         _BUCKET_LABELS[(bucket, text)] = found

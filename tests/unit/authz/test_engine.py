@@ -170,6 +170,23 @@ CASES = [
              {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OWN}:user/alice"},
               "Action": "sts:AssumeRole"}]}))),
          True, action="sts:AssumeRole", resource=ROLE),
+    # Block Public Access's RestrictPublicBuckets: a public policy's Allows reach only the
+    # owner account's principals; its Denies still apply to everyone.
+    Case("restricted public policy: anonymous refused", ANONYMOUS,
+         PolicySet(resource=grants("*"), restricted=True), False),
+    Case("restricted public policy: another account's root refused", root(OTHER),
+         PolicySet(resource=grants("*"), restricted=True), False),
+    Case("restricted public policy: another account named directly is refused too", user("bob", OTHER),
+         PolicySet(identity=(identity(ALLOW_GET),),
+                   resource=grants({"AWS": f"arn:aws:iam::{OTHER}:user/bob"}), restricted=True), False),
+    Case("restricted public policy: the owner account's user it names is allowed", user(),
+         PolicySet(resource=grants({"AWS": ALICE}), restricted=True), True),
+    Case("restricted public policy: owner account identity allow unaffected", user(),
+         PolicySet(identity=(identity(ALLOW_GET),), resource=grants("*"), restricted=True), True),
+    Case("restricted public policy: its deny still applies to the owner's user", user(),
+         PolicySet(identity=(identity(ALLOW_GET),),
+                   resource=bucket_policy(doc(stmt("Deny", "s3:GetObject", principal="*"))),
+                   restricted=True), False),
 ]
 
 
@@ -187,3 +204,10 @@ def test_explicit_deny_is_reported_with_its_statement() -> None:
     assert outcome.reason == "explicit deny"
     assert [m.effect for m in outcome.matched] == ["Allow", "Deny"]
     assert any("Deny matched" in line for line in outcome.trace)
+
+
+def test_restricted_public_policy_names_the_setting_in_its_reason() -> None:
+    outcome = decide(ANONYMOUS, Check("s3:GetObject", OBJECT, OWN),
+                     PolicySet(resource=grants("*"), restricted=True), {})
+    assert not outcome.allowed
+    assert "RestrictPublicBuckets" in outcome.reason

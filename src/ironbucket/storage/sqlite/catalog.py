@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 
 from ironbucket.errors import BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty, NoSuchBucket
 from ironbucket.storage.interfaces import AccessKey, Account, Bucket
@@ -16,10 +17,13 @@ def get_setting(conn: sqlite3.Connection, name: str) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
-def put_setting(conn: sqlite3.Connection, name: str, value: str) -> None:
+def put_setting(conn: sqlite3.Connection, name: str, value: str | None) -> None:
     if name == SCHEMA_VERSION_SETTING:
         raise ValueError(f"{name!r} belongs to the schema migrations")
-    conn.execute(sql.PUT_SETTING, (name, value))
+    if value is None:
+        conn.execute(sql.DELETE_SETTING, (name,))
+    else:
+        conn.execute(sql.PUT_SETTING, (name, value))
 
 
 # --- accounts and access keys ----------------------------------------------------------------------
@@ -55,13 +59,15 @@ def get_access_key(conn: sqlite3.Connection, access_key_id: str) -> AccessKey | 
 
 
 # --- buckets ---------------------------------------------------------------------------------------
-def create_bucket(conn: sqlite3.Connection, b: Bucket) -> None:
+def create_bucket(conn: sqlite3.Connection, b: Bucket, configs: Mapping[str, str] | None = None) -> None:
     rows = conn.execute(sql.GET_BUCKET, (b.name,)).fetchall()
     if rows:
         if rows[0][1] == b.owner_account_id:
             raise BucketAlreadyOwnedByYou(BucketName=b.name)
         raise BucketAlreadyExists(BucketName=b.name)
     conn.execute(sql.INSERT_BUCKET, (b.name, b.owner_account_id, codec.bucket_doc(b)))
+    for name, value in (configs or {}).items():
+        conn.execute(sql.PUT_CONFIG, (b.name, name, value))
 
 
 def get_bucket(conn: sqlite3.Connection, name: str) -> Bucket | None:

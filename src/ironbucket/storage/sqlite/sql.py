@@ -13,6 +13,7 @@ from __future__ import annotations
 GET_SETTING = "SELECT value FROM settings WHERE name = ?"
 PUT_SETTING = ("INSERT INTO settings (name, value) VALUES (?, ?) "
                "ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+DELETE_SETTING = "DELETE FROM settings WHERE name = ?"
 
 # --- accounts and access keys --------------------------------------------------------------------
 INSERT_ACCOUNT = "INSERT INTO accounts (account_id, canonical_id, doc) VALUES (?, ?, ?)"

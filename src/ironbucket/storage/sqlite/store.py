@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -139,9 +139,9 @@ class SqliteMetadataStore(SqliteIamStore):
 
     # --- settings, accounts, keys ----------------------------------------------------------------
     async def get_setting(self, name: str) -> str | None:
-        return self._read(catalog.get_setting, name)
+        return self._cached(("setting", name), catalog.get_setting, name)
 
-    async def put_setting(self, name: str, value: str) -> None:
+    async def put_setting(self, name: str, value: str | None) -> None:
         await self._write_config(catalog.put_setting, name, value)
 
     async def create_account(self, account: Account, root_key: AccessKey | None) -> None:
@@ -160,8 +160,8 @@ class SqliteMetadataStore(SqliteIamStore):
         await self._write_config(catalog.put_access_key, key)
 
     # --- buckets ---------------------------------------------------------------------------------
-    async def create_bucket(self, bucket: Bucket) -> None:
-        await self._write_config(catalog.create_bucket, bucket)
+    async def create_bucket(self, bucket: Bucket, configs: Mapping[str, str] | None = None) -> None:
+        await self._write_config(catalog.create_bucket, bucket, configs)
 
     async def get_bucket(self, name: str) -> Bucket | None:
         return self._cached(("bucket", name), catalog.get_bucket, name)
