@@ -283,6 +283,13 @@ class AccessDenied(S3Error):
     default_message = "Access Denied"
 
 
+class AccessForbidden(S3Error):
+    """A CORS preflight that the bucket's CORS configuration does not allow."""
+
+    status = 403
+    default_message = "CORSResponse: This CORS request is not allowed."
+
+
 class SignatureDoesNotMatch(S3Error):
     status = 403
     default_message = (

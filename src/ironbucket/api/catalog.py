@@ -12,6 +12,7 @@ from __future__ import annotations
 from ironbucket.api import (
     bucket_policy,
     buckets,
+    cors,
     listing,
     multipart,
     objects_copy,
@@ -43,9 +44,9 @@ def on_object(action: str, version_action: str | None = None,
 
 def op(name: str, method: str, target: Target, *query: str, value: tuple[str, str] | None = None,
        header: str | None = None, needs: tuple[Need, ...] = (), handler: Handler | None = None,
-       aliases: tuple[str, ...] = ()) -> Operation:
+       aliases: tuple[str, ...] = (), unsigned: bool = False) -> Operation:
     return Operation(name=name, method=method, target=target, query=query, query_value=value,
-                     header=header, needs=needs, handler=handler, aliases=aliases)
+                     header=header, needs=needs, handler=handler, aliases=aliases, unsigned=unsigned)
 
 
 def bucket_config(sub: str, get: str, put: str, delete: str | None, get_action: str, put_action: str,
@@ -120,7 +121,16 @@ CATALOG: tuple[Operation, ...] = (
     op("GetBucketPolicyStatus", "GET", BKT, "policyStatus", needs=(on_bucket("s3:GetBucketPolicyStatus"),),
        handler=bucket_policy.get_bucket_policy_status),
     *bucket_config("cors", "GetBucketCors", "PutBucketCors", "DeleteBucketCors",
-                   "s3:GetBucketCORS", "s3:PutBucketCORS"),
+                   "s3:GetBucketCORS", "s3:PutBucketCORS",
+                   handlers=(cors.get_bucket_cors, cors.put_bucket_cors, cors.delete_bucket_cors)),
+    # CORS preflight (AWS: "OPTIONS object"). Browsers never sign it and AWS checks no IAM action
+    # for it, so it is declared ``unsigned`` with no needs: the pipeline skips authentication
+    # (a presigned URL's query belongs to the actual request, not to this OPTIONS), the caller
+    # is anonymous, and authorize grants the empty set of checks. The handler only evaluates the
+    # bucket's CORS rules and answers headers; it reads and changes nothing else. The actual
+    # request is then authorized as usual: CORS never grants access.
+    *(op(name, "OPTIONS", target, handler=cors.preflight, unsigned=True)
+      for name, target in (("PreflightBucket", BKT), ("PreflightObject", OBJ))),
     *bucket_config("encryption", "GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption",
                    "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration"),
     *bucket_config("lifecycle", "GetBucketLifecycleConfiguration", "PutBucketLifecycleConfiguration",

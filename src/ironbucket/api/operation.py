@@ -58,6 +58,7 @@ class Operation:
     needs: tuple[Need, ...] = ()
     handler: Handler | None = None  # None: recognised and authorized, then NotImplemented
     aliases: tuple[str, ...] = ()  # other AWS names for the very same wire request
+    unsigned: bool = False  # never authenticated: the caller is anonymous (CORS preflight only)
 
     @property
     def specificity(self) -> int:

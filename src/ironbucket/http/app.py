@@ -11,11 +11,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from ironbucket.api import cors
 from ironbucket.api.catalog import CATALOG, S3_ROUTER
 from ironbucket.api.context import Context, Services
 from ironbucket.api.needs import resolve_checks
 from ironbucket.api.operation import Target
 from ironbucket.auth.authenticate import authenticate, open_body
+from ironbucket.auth.authentication import anonymous
+from ironbucket.auth.payload import payload_check
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import request_keys
 from ironbucket.errors import InternalError, InvalidRequest, MaxMessageLengthExceeded, S3Error
@@ -95,6 +98,9 @@ class IronBucketApp:
             except Exception:
                 log.exception("unhandled error in %s %s", request.method, request.raw_path)
                 response = self._error(InternalError(), request, record, head)
+            if "origin" in request.headers and record.bucket and request.method != "OPTIONS":
+                # Browsers' cross-origin requests; requests without Origin pay this test only.
+                await cors.add_response_headers(response, request, record.bucket, services.meta)
             record.status = response.status
             if not request.body.complete and not await self._settle_body(request):
                 response.headers["connection"] = "close"
@@ -125,11 +131,14 @@ class IronBucketApp:
         record.operation = operation.name
         ctx = Context(request=request, address=address, operation=operation, services=services,
                       now=now)
-        # authenticate
-        auth = await authenticate(
-            request, services.credentials, region=settings.region, now=now,
-            bucket_from_host=address.bucket if address.virtual_host else None,
-        )
+        # authenticate (an ``unsigned`` operation — the CORS preflight — is anonymous by design)
+        if operation.unsigned:
+            auth = anonymous(settings.region, payload_check(None, request.headers, signing=None))
+        else:
+            auth = await authenticate(
+                request, services.credentials, region=settings.region, now=now,
+                bucket_from_host=address.bucket if address.virtual_host else None,
+            )
         ctx.auth = auth
         record.principal_arn = auth.principal.arn
         record.access_key_id = auth.access_key_id

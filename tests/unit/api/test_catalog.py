@@ -18,7 +18,9 @@ MODEL_PATH = Path(botocore.__file__).parent / "data" / "s3" / "2006-03-01" / "se
 MODEL: dict[str, Any] = json.loads(gzip.decompress(MODEL_PATH.read_bytes()))
 OPERATIONS: dict[str, Any] = MODEL["operations"]
 # Operations that exist on the wire but not in botocore's model.
-NOT_IN_MODEL = {"PostObject"}
+NOT_IN_MODEL = {"PostObject", "PreflightBucket", "PreflightObject"}
+# Never authenticated and checked against no IAM action, as on AWS (browsers never sign them).
+UNSIGNED = {"PreflightBucket", "PreflightObject"}
 
 
 def _catalog_entry(name: str) -> Operation:
@@ -68,6 +70,10 @@ def test_every_catalog_operation_exists_and_declares_what_it_needs(op: Operation
         assert op.name in OPERATIONS, f"{op.name} is not an S3 operation"
         for alias in op.aliases:
             assert alias in OPERATIONS
+    assert op.unsigned == (op.name in UNSIGNED)
+    if op.unsigned:
+        assert not op.needs and op.method == "OPTIONS"
+        return
     assert op.needs, f"{op.name} declares no IAM action"
     for need in op.needs:
         assert need.action.split(":")[0] in {"s3", "s3express", "s3-object-lambda"}
@@ -104,3 +110,10 @@ def test_put_object_with_acl_header_also_needs_put_object_acl() -> None:
 def test_copy_reads_the_source_not_the_destination() -> None:
     reads = [n for n in BY_NAME["CopyObject"].needs if n.action == "s3:GetObject"]
     assert [n.resource for n in reads] == [Resource.COPY_SOURCE]
+
+
+@pytest.mark.parametrize("target", [Target.BUCKET, Target.OBJECT])
+def test_options_routes_to_the_unsigned_preflight_whatever_the_query(target: Target) -> None:
+    for query in ({}, {"uploadId": "u", "partNumber": "1"}, {"X-Amz-Signature": "s", "cors": ""}):
+        op = S3_ROUTER.route("OPTIONS", target, query, {"origin": "http://a"})
+        assert op.unsigned and op.handler is not None
