@@ -32,6 +32,22 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.add_argument("--json", action="store_true", help="print JSON")
     account.add_parser("list", help="list accounts").add_argument("--json", action="store_true")
+    service = admin_commands.add_parser(
+        "service-principal", help="keys for an AWS service principal (CDN origin access control)"
+    ).add_subparsers(dest="service_command", required=True)
+    service_create = service.add_parser("create", help="issue keys to SERVICE acting for --source-arn")
+    service_create.add_argument("service", help="e.g. cloudfront.amazonaws.com")
+    service_create.add_argument("--source-arn", required=True,
+                                help="the resource it acts for (aws:SourceArn), e.g. a distribution ARN")
+    service_create.add_argument("--source-account", default=None,
+                                help="aws:SourceAccount when the ARN names none (an account of this server)")
+    service_create.add_argument("--json", action="store_true", help="print JSON")
+    oai = admin_commands.add_parser(
+        "origin-access-identity", help="legacy CloudFront origin access identities"
+    ).add_subparsers(dest="oai_command", required=True)
+    oai_create = oai.add_parser("create", help="create one and print its id, canonical user id and keys")
+    oai_create.add_argument("--account", required=True, help="the account the identity belongs to")
+    oai_create.add_argument("--json", action="store_true", help="print JSON")
 
     explain = commands.add_parser("explain", help="why a past request was allowed or denied")
     explain.add_argument("request_id", help="the x-amz-request-id of the request")
@@ -119,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     import asyncio  # only the admin commands need an event loop here
 
+    if args.admin_command in ("service-principal", "origin-access-identity"):
+        from ironbucket.admin_principals import run_principal_command
+
+        return asyncio.run(run_principal_command(data_dir, args))
     if args.account_command == "create":
         created = asyncio.run(_account_create(data_dir, args.name))
         if args.json:

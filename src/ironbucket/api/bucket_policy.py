@@ -10,6 +10,7 @@ import json
 from ironbucket.api.common import read_document
 from ironbucket.api.context import Context
 from ironbucket.api.needs import bucket_arn
+from ironbucket.auth.stored_credentials import OAI_ARN_PREFIX, OAI_SETTING
 from ironbucket.authz.engine import Labelled, PolicySet, decide
 from ironbucket.authz.grant import Check
 from ironbucket.authz.policies import BUCKET_POLICY
@@ -91,6 +92,10 @@ async def _check_principals(ctx: Context, policy: Policy) -> None:
     ARN would otherwise silently grant to whoever is created under that name later)."""
     meta = ctx.services.meta
     for arn in sorted(policy.principal_arns()):
+        if arn.startswith(OAI_ARN_PREFIX):  # a CloudFront origin access identity issued here
+            if await meta.get_setting(OAI_SETTING + arn[len(OAI_ARN_PREFIX):]) is None:
+                raise MalformedPolicy("Invalid principal in policy", Principal=arn)
+            continue
         account, kind, name = _principal_parts(arn)
         exists = await meta.get_account(account) is not None if account else False
         if exists and kind == "user":

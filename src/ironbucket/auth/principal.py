@@ -48,6 +48,12 @@ class Principal:
     access_key_id: str | None = None
     session: Session | None = None
     tags: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    # Service principals act for a resource of an account: aws:SourceArn / aws:SourceAccount.
+    source_arn: str | None = None
+    source_account: str | None = None
+    # An identity that lives outside this server's accounts (a CloudFront origin access
+    # identity): no identity policies of its own here, resource policies alone decide.
+    external: bool = False
 
     @property
     def is_anonymous(self) -> bool:

@@ -1,7 +1,8 @@
 """CredentialStore over the metadata store: access keys whose secrets are sealed at rest.
 
 A key belongs to an account's root user or to one of its IAM users; a user's key authenticates as
-that user (ARN with path, AIDA... id, tags for ``aws:PrincipalTag``). Key and user records come
+that user (ARN with path, AIDA... id, tags for ``aws:PrincipalTag``); a service principal's or
+an origin access identity's key authenticates as that service or identity. Key and user records come
 from the store's configuration cache, so a key deactivated or deleted, or a user deleted, on
 any worker is refused on the next request.
 """
@@ -9,6 +10,7 @@ any worker is refused on the next request.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 from ironbucket.auth.credentials import Credential
@@ -46,6 +48,27 @@ def user_principal(account: Account, user: IamUser, access_key_id: str | None = 
 
 
 SESSION_KEY_PREFIX = "ASIA"  # temporary (STS) access key ids, as on AWS
+SERVICE_KIND = "service"  # AccessKey.owner_kind of a service principal's key
+OAI_KIND = "oai"  # ... of a CloudFront origin access identity's key (owner_name: its id)
+OAI_SETTING = "origin-access-identity/"  # + id -> {"canonical_id", "account_id", "access_key_id"}
+OAI_ARN_PREFIX = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity "
+
+
+def service_principal(key: AccessKey) -> Principal:
+    """A service acting for ``key.source_arn``: no account of its own (aws:PrincipalAccount is
+    absent), so only resource policies naming the service can let it in."""
+    return Principal(type=PrincipalType.SERVICE, account_id="", arn=key.owner_name,
+                     user_id=key.owner_name, canonical_id="", display_name=key.owner_name,
+                     username=key.owner_name, access_key_id=key.access_key_id,
+                     source_arn=key.source_arn, source_account=key.account_id)
+
+
+def oai_principal(key: AccessKey, canonical_id: str) -> Principal:
+    """A legacy CloudFront origin access identity: an IAM user of CloudFront's, outside every
+    account here; bucket policies name it by ARN or by its canonical user id."""
+    return Principal(type=PrincipalType.USER, account_id="", arn=OAI_ARN_PREFIX + key.owner_name,
+                     user_id=key.owner_name, canonical_id=canonical_id, display_name=key.owner_name,
+                     access_key_id=key.access_key_id, external=True)
 
 
 def session_principal(account: Account, session: StsSession) -> Principal:
@@ -153,6 +176,23 @@ class StoredCredentials:
         self._sessions[access_key_id] = credential
         return credential
 
+    async def _outside_principal(self, key: AccessKey) -> Credential | None:
+        memo = self._unsealed.get(key.access_key_id)
+        if memo is not None and memo[0] is key:
+            return memo[2]
+        if key.owner_kind == SERVICE_KIND:
+            principal = service_principal(key)
+        else:
+            stored = await self._meta.get_setting(OAI_SETTING + key.owner_name)
+            if stored is None:
+                return None
+            principal = oai_principal(key, str(json.loads(stored)["canonical_id"]))
+        secret = self._master.unseal(key.sealed_secret, key.access_key_id.encode()).decode()
+        credential = Credential(access_key_id=key.access_key_id, secret_access_key=secret,
+                                principal=principal, active=key.active)
+        self._unsealed[key.access_key_id] = (key, None, credential)
+        return credential
+
     async def lookup(self, access_key_id: str) -> Credential | None:
         if access_key_id.startswith(SESSION_KEY_PREFIX):
             return await self._session(access_key_id)
@@ -164,6 +204,8 @@ class StoredCredentials:
             user = await self._meta.iam_get_user(key.account_id, key.owner_name)
             if user is None:
                 return None  # the user is gone: its keys die with it
+        elif key.owner_kind in (SERVICE_KIND, OAI_KIND):
+            return await self._outside_principal(key)
         elif key.owner_kind != "root":
             return None
         memo = self._unsealed.get(access_key_id)

@@ -106,7 +106,18 @@ def _principal_keys(principal: Principal) -> Keys:
         keys["aws:userid"] = ("anonymous",)
         return keys
     keys["aws:principaltype"] = (principal.type.value,)
-    keys["aws:principalaccount"] = (principal.account_id,)
+    if principal.type is PrincipalType.SERVICE:
+        # A service principal has no account, ARN or user id: it brings the resource it acts for.
+        keys["aws:principalservicename"] = (principal.arn,)
+        keys["aws:principalisawsservice"] = ("true",)
+        if principal.source_arn:
+            keys["aws:sourcearn"] = (principal.source_arn,)
+        if principal.source_account:
+            keys["aws:sourceaccount"] = (principal.source_account,)
+        return keys
+    keys["aws:principalisawsservice"] = ("false",)
+    if principal.account_id:
+        keys["aws:principalaccount"] = (principal.account_id,)
     keys["aws:userid"] = (principal.user_id,)
     session = principal.session
     if principal.type is PrincipalType.ASSUMED_ROLE and session and session.role_arn:

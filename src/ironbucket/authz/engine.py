@@ -12,7 +12,8 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
    session policies.
 4. Another account: both the resource policy (naming the caller, its account, or "*") and the
    caller's own identity side must allow.
-5. Anonymous callers and service principals have no identity side: the resource policy decides.
+5. Anonymous callers, service principals and identities from outside (CloudFront origin access
+   identities) have no identity side here: the resource policy decides.
 6. A role's trust policy is a resource policy that must allow in every case: in the role's own
    account as well, where a bucket policy need not.
 """
@@ -159,7 +160,8 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
     if principal.is_root and same_account:
         return done(True, "root user of the owning account")
 
-    has_identity = principal.type not in (PrincipalType.ANONYMOUS, PrincipalType.SERVICE)
+    has_identity = principal.type not in (PrincipalType.ANONYMOUS, PrincipalType.SERVICE) \
+        and not principal.external
     identity_allows = principal.is_root or any(r.decision is Decision.ALLOW for r in identity_results)
     within_boundary = boundary is None or boundary.decision is Decision.ALLOW
     within_session = not sessions or any(r.decision is Decision.ALLOW for r in sessions)

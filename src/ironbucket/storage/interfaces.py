@@ -66,6 +66,9 @@ class AccessKey:
     sealed_secret: bytes = field(repr=False)
     active: bool = True
     created_at: float = 0.0
+    # owner_kind "service": a service principal (owner_name, e.g. cloudfront.amazonaws.com)
+    # acting for this resource of the account (aws:SourceArn); account_id is aws:SourceAccount.
+    source_arn: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,13 @@ def session(name: str = "s1") -> Principal:
                      "AROAREADER:" + name, "c" * 64, session=Session(0.0, 3600.0, role_arn=ROLE))
 
 
+CDN = Principal(PrincipalType.SERVICE, "", "cloudfront.amazonaws.com", "cloudfront.amazonaws.com", "",
+                username="cloudfront.amazonaws.com", source_arn=f"arn:aws:cloudfront::{OWN}:distribution/E1",
+                source_account=OWN)
+OAI = Principal(PrincipalType.USER, "", "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E1",
+                "E1", "d" * 64, external=True)
+
+
 def doc(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
@@ -170,6 +177,19 @@ CASES = [
              {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OWN}:user/alice"},
               "Action": "sts:AssumeRole"}]}))),
          True, action="sts:AssumeRole", resource=ROLE),
+    Case("service principal named by the bucket policy", CDN,
+         PolicySet(resource=grants({"Service": "cloudfront.amazonaws.com"})), True),
+    Case("service principal: a policy naming another service", CDN,
+         PolicySet(resource=grants({"Service": "logging.s3.amazonaws.com"})), False),
+    Case("service principal: a policy naming the account does not name the service", CDN,
+         PolicySet(resource=grants({"AWS": OWN})), False),
+    Case("origin access identity named by ARN needs no identity policy", OAI,
+         PolicySet(resource=grants({"AWS": OAI.arn})), True),
+    Case("origin access identity named by canonical id", OAI,
+         PolicySet(resource=grants({"CanonicalUser": "d" * 64})), True),
+    Case("origin access identity not named", OAI, PolicySet(resource=grants({"AWS": ALICE})), False),
+    Case("restricted public policy still admits a service principal", CDN,
+         PolicySet(resource=grants({"Service": "cloudfront.amazonaws.com"}), restricted=True), True),
     # Block Public Access's RestrictPublicBuckets: a public policy's Allows reach only the
     # owner account's principals; its Denies still apply to everyone.
     Case("restricted public policy: anonymous refused", ANONYMOUS,

@@ -126,15 +126,18 @@ def account_from(account_id: str, canonical_id: str, doc: str) -> Account:
 
 
 def access_key_doc(k: AccessKey) -> str:
-    return dump({"owner_kind": k.owner_kind, "owner_name": k.owner_name, "active": k.active,
-                 "created_at": k.created_at})
+    doc = {"owner_kind": k.owner_kind, "owner_name": k.owner_name, "active": k.active,
+           "created_at": k.created_at}
+    if k.source_arn is not None:
+        doc["source_arn"] = k.source_arn
+    return dump(doc)
 
 
 def access_key_from(access_key_id: str, account_id: str, sealed: bytes, doc: str) -> AccessKey:
     d = load(doc)
     return AccessKey(access_key_id=access_key_id, account_id=account_id, owner_kind=d["owner_kind"],
                      owner_name=d["owner_name"], sealed_secret=bytes(sealed), active=d["active"],
-                     created_at=d["created_at"])
+                     created_at=d["created_at"], source_arn=d.get("source_arn"))
 
 
 def bucket_doc(b: Bucket) -> str:
