@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--data-dir", type=Path, default=None,
                          help=f"data directory (env {config.ENV_PREFIX}DATA_DIR)")
     explain.add_argument("--json", action="store_true", help="print the recorded entry as JSON")
+
+    usage = commands.add_parser("usage", help="Requester Pays usage per account and bucket")
+    usage.add_argument("--data-dir", type=Path, default=None,
+                       help=f"data directory (env {config.ENV_PREFIX}DATA_DIR)")
+    usage.add_argument("--json", action="store_true", help="print JSON")
+    usage.add_argument("--bucket", default=None, help="only this bucket")
+    usage.add_argument("--account", default=None, help="only this (charged) account id")
     return parser
 
 
@@ -76,6 +83,16 @@ def _explain(data_dir: Path, request_id: str, as_json: bool) -> int:
         print(f"  {verdict} {decision['action']} on {decision['resource']}: {decision['reason']}")
         for line in decision["trace"]:
             print(f"      {line}")
+    return 0
+
+
+def _usage(data_dir: Path, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ironbucket.events import usage_report
+
+    records = asyncio.run(usage_report.load(data_dir, args.bucket, args.account))
+    print(json.dumps(usage_report.as_json(records)) if args.json else usage_report.as_table(records))
     return 0
 
 
@@ -134,6 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ironbucket: no data directory at {data_dir}", file=sys.stderr)
         return 2
     import asyncio  # only the admin commands need an event loop here
+
+    if args.command == "usage":
+        return _usage(data_dir, args)
 
     if args.admin_command in ("service-principal", "origin-access-identity"):
         from ironbucket.admin_principals import run_principal_command

@@ -21,6 +21,7 @@ from ironbucket.api import (
     objects_write,
     post_object,
     public_access,
+    request_payment,
     tagging,
 )
 from ironbucket.api.operation import Handler, Need, Operation, Resource, Target
@@ -149,7 +150,9 @@ CATALOG: tuple[Operation, ...] = (
                    "DeleteBucketReplication", "s3:GetReplicationConfiguration",
                    "s3:PutReplicationConfiguration"),
     *bucket_config("requestPayment", "GetBucketRequestPayment", "PutBucketRequestPayment", None,
-                   "s3:GetBucketRequestPayment", "s3:PutBucketRequestPayment"),
+                   "s3:GetBucketRequestPayment", "s3:PutBucketRequestPayment",
+                   handlers=(request_payment.get_bucket_request_payment,
+                             request_payment.put_bucket_request_payment, None)),
     *bucket_config("object-lock", "GetObjectLockConfiguration", "PutObjectLockConfiguration", None,
                    "s3:GetBucketObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration"),
     *bucket_config("publicAccessBlock", "GetPublicAccessBlock", "PutPublicAccessBlock",

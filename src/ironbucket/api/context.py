@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ironbucket.authz.grant import AccessGrant
     from ironbucket.config import Settings
     from ironbucket.events.decision_log import DecisionLog
+    from ironbucket.events.usage import UsageMeter
     from ironbucket.http.addressing import Address
     from ironbucket.http.request import Request
     from ironbucket.storage.interfaces import BlobStore, Bucket, MetadataStore
@@ -36,6 +37,7 @@ class Services:
     default_account_id: str
     clock: Callable[[], float]
     decisions: DecisionLog | None = None  # authorization traces, for `ironbucket explain`
+    usage: UsageMeter | None = None  # Requester Pays usage counters, for `ironbucket usage`
     # Blocking work (blob I/O, hashing big buffers) runs here; hashlib releases the GIL.
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(32, "ironbucket-io"))
 

@@ -16,6 +16,7 @@ from ironbucket.api.catalog import CATALOG, S3_ROUTER
 from ironbucket.api.context import Context, Services
 from ironbucket.api.needs import resolve_checks
 from ironbucket.api.operation import Target
+from ironbucket.api.request_payment import admit, charge_for, mark_charged
 from ironbucket.auth.authenticate import authenticate, open_body
 from ironbucket.auth.authentication import anonymous
 from ironbucket.auth.payload import payload_check
@@ -24,6 +25,7 @@ from ironbucket.authz.context import request_keys
 from ironbucket.errors import InternalError, InvalidRequest, MaxMessageLengthExceeded, S3Error
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.events.record import RequestRecord, emit
+from ironbucket.events.usage import set_charge
 from ironbucket.http import addressing, query_protocol
 from ironbucket.http.asgi import Scope, Send, build_request, host_id, send_response
 from ironbucket.http.request import Receive, Request
@@ -111,6 +113,8 @@ class IronBucketApp:
             emit(record)
             if record.decisions and services.decisions is not None:
                 services.decisions.append(record)  # serialized in the background flush
+            if services.usage is not None:
+                services.usage.add(record)  # counted only if it was on a Requester Pays bucket
 
     async def _pipeline(self, request: Request, services: Services, record: RequestRecord,
                         now: float) -> Response:
@@ -153,12 +157,19 @@ class IronBucketApp:
             lambda: request_keys(request, auth, now=now, trusted_proxies=settings.trusted_proxies,
                                  resource_account=owner),
             record.decisions)
+        charge = await charge_for(ctx)  # Requester Pays: known first, so refusals are metered
+        if charge is not None:
+            set_charge(record, charge)
         checks = await resolve_checks(ctx)
         ctx.grant = await ctx.authorizer.authorize(checks)
+        charged = await admit(ctx, charge)  # after authorization: the header grants nothing
         # execute
         if operation.handler is None:
             raise S3NotImplemented(f"{operation.name} is not implemented by this server.")
-        return await operation.handler(ctx)
+        response = await operation.handler(ctx)
+        if charged:
+            mark_charged(response)
+        return response
 
     async def _query_service(self, service: str, request: Request, services: Services,
                              record: RequestRecord, now: float) -> Response:

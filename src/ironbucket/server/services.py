@@ -9,6 +9,7 @@ from ironbucket.auth.stored_credentials import StoredCredentials
 from ironbucket.config import Settings
 from ironbucket.crypto.master_key import load_master_key
 from ironbucket.events.decision_log import DecisionLog
+from ironbucket.events.usage import UsageMeter
 from ironbucket.iam.accounts import DEFAULT_ACCOUNT_SETTING
 from ironbucket.storage.open import open_storage
 
@@ -19,13 +20,17 @@ async def open_services(settings: Settings) -> Services:
     account_id = await meta.get_setting(DEFAULT_ACCOUNT_SETTING) or ""
     decisions = DecisionLog(settings.data_dir)
     decisions.start()
+    usage = UsageMeter(meta)
+    usage.start()
     return Services(settings=settings, meta=meta, blobs=blobs,
                     credentials=StoredCredentials(meta, master), default_account_id=account_id,
-                    clock=time.time, decisions=decisions)
+                    clock=time.time, decisions=decisions, usage=usage)
 
 
 async def close_services(services: Services) -> None:
     if services.decisions is not None:
         await services.decisions.close()
+    if services.usage is not None:
+        await services.usage.close()  # before the store closes: its counters go there
     await services.meta.close()
     services.executor.shutdown(wait=False, cancel_futures=True)

@@ -306,6 +306,19 @@ class StsSession:
     mfa_authenticated_at: float | None = None
 
 
+
+@dataclass(frozen=True, slots=True)
+class UsageRecord:
+    """Requests and bytes charged to one account for one bucket on one (UTC) day."""
+
+    day: str  # YYYY-MM-DD
+    account_id: str  # the account charged
+    bucket: str
+    payer: str  # "Requester" (a requester paid) | "BucketOwner" (the owner paid)
+    requests: int
+    bytes_in: int
+    bytes_out: int
+
 # --- contracts ---------------------------------------------------------------------------------
 class IamStore(Protocol):
     """IAM entities of each account. Mutations raise the ``Iam*`` errors above; entities are
@@ -420,7 +433,14 @@ class StsStore(Protocol):
     async def sts_purge_expired(self, expired_before: float) -> int: ...
 
 
-class MetadataStore(IamStore, StsStore, Protocol):
+
+class UsageStore(Protocol):
+    # counters are added to (never replaced), so any number of workers may report
+    async def usage_add(self, records: Sequence[UsageRecord]) -> None: ...
+    async def usage_list(self, bucket: str | None = None,
+                         account_id: str | None = None) -> list[UsageRecord]: ...
+
+class MetadataStore(IamStore, StsStore, UsageStore, Protocol):
     # server-wide settings (e.g. which account is the default one)
     async def get_setting(self, name: str) -> str | None: ...
     async def put_setting(self, name: str, value: str | None) -> None: ...  # None deletes

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ironbucket.storage.sqlite.iam_schema import IAM_TABLES
 from ironbucket.storage.sqlite.sts_sessions import STS_TABLES
+from ironbucket.storage.sqlite.usage import USAGE_TABLES
 
 SCHEMA_VERSION_SETTING = "schema_version"
 
@@ -106,6 +107,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "accounts, buckets, versions, uploads, blob references", _V1),
     Migration(2, "IAM users, groups, roles, policies; access key owners", IAM_TABLES),
     Migration(3, "STS sessions (temporary credentials)", STS_TABLES),
+    Migration(4, "usage counters of Requester Pays buckets", USAGE_TABLES),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -30,9 +30,10 @@ from ironbucket.storage.interfaces import (
     Part,
     StsSession,
     Upload,
+    UsageRecord,
     WritePrecondition,
 )
-from ironbucket.storage.sqlite import blobrefs, catalog, sts_sessions, uploads, versions
+from ironbucket.storage.sqlite import blobrefs, catalog, sts_sessions, uploads, usage, versions
 from ironbucket.storage.sqlite.config_cache import ConfigCache, Generation
 from ironbucket.storage.sqlite.connection import connect, translate
 from ironbucket.storage.sqlite.iam_store import SqliteIamStore
@@ -253,6 +254,15 @@ class SqliteMetadataStore(SqliteIamStore):
 
     async def sts_purge_expired(self, expired_before: float) -> int:
         return await self._write(sts_sessions.purge, expired_before)
+
+    # --- usage (bookkeeping: no cache invalidation) ------------------------------------------------
+    async def usage_add(self, records: Sequence[UsageRecord]) -> None:
+        if records:
+            await self._write(usage.add, tuple(records))
+
+    async def usage_list(self, bucket: str | None = None,
+                         account_id: str | None = None) -> list[UsageRecord]:
+        return self._read(usage.list_usage, bucket, account_id)
 
     # --- recovery --------------------------------------------------------------------------------
     async def referenced_blobs(self, blob_ids: Iterable[str]) -> set[str]:
