@@ -357,6 +357,22 @@ class NoSuchBucketPolicy(S3Error):
     default_message = "The bucket policy does not exist"
 
 
+class NoSuchAccessPoint(S3Error):
+    status = 404
+    default_message = "The specified accesspoint does not exist"
+
+
+class NoSuchAccessPointPolicy(S3Error):
+    status = 404
+    default_message = "The specified accesspoint policy does not exist"
+
+
+class AccessPointAlreadyOwnedByYou(S3Error):
+    status = 409
+    default_message = ("Your previous request to create the named accesspoint succeeded and you "
+                       "already own it.")
+
+
 class NoSuchPublicAccessBlockConfiguration(S3Error):
     status = 404
     default_message = "The public access block configuration was not found"

@@ -19,6 +19,7 @@ from ironbucket.errors import AccessDenied, MalformedPolicy, NoSuchBucketPolicy
 from ironbucket.http.response import Response, empty, xml_response
 from ironbucket.http.xml import XmlWriter
 from ironbucket.policy import Policy, PolicyError, PolicyKind, is_public, parse_policy
+from ironbucket.storage.interfaces import MetadataStore
 
 MAX_POLICY_BYTES = 20 * 1024  # S3's bucket policy size limit
 
@@ -41,7 +42,7 @@ async def put_bucket_policy(ctx: Context) -> Response:
     except (UnicodeDecodeError, PolicyError) as exc:
         raise MalformedPolicy(str(exc) if isinstance(exc, PolicyError) else "Invalid UTF-8") from exc
     _check_resources(policy, bucket.name)
-    await _check_principals(ctx, policy)
+    await check_principals(ctx.services.meta, policy)
     _check_self_lockout(ctx, policy)
     if is_public(policy) and (await in_force(ctx.services.meta, bucket.name,
                                              bucket.owner_account_id)).block_public_policy:
@@ -66,7 +67,7 @@ async def get_bucket_policy_status(ctx: Context) -> Response:
 
 def _check_resources(policy: Policy, bucket: str) -> None:
     """Every resource a bucket policy names must be this bucket or objects in it."""
-    for resource in _resources(policy.text):
+    for resource in policy_resources(policy.text):
         if resource == "*":
             continue
         name = resource[len("arn:aws:s3:::"):].partition("/")[0] if resource.startswith("arn:aws:s3:::") \
@@ -75,7 +76,7 @@ def _check_resources(policy: Policy, bucket: str) -> None:
             raise MalformedPolicy("Policy has invalid resource", Resource=resource)
 
 
-def _resources(text: str) -> list[str]:
+def policy_resources(text: str) -> list[str]:
     statements = json.loads(text).get("Statement", [])
     if isinstance(statements, dict):
         statements = [statements]
@@ -87,10 +88,9 @@ def _resources(text: str) -> list[str]:
     return found
 
 
-async def _check_principals(ctx: Context, policy: Policy) -> None:
+async def check_principals(meta: MetadataStore, policy: Policy) -> None:
     """A principal that does not exist makes the policy malformed, as on AWS (a deleted user's
     ARN would otherwise silently grant to whoever is created under that name later)."""
-    meta = ctx.services.meta
     for arn in sorted(policy.principal_arns()):
         if arn.startswith(OAI_ARN_PREFIX):  # a CloudFront origin access identity issued here
             if await meta.get_setting(OAI_SETTING + arn[len(OAI_ARN_PREFIX):]) is None:

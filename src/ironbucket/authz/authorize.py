@@ -14,11 +14,13 @@ from collections.abc import Callable, Sequence
 
 from ironbucket.auth.principal import Principal
 from ironbucket.authz import context as condition_keys
+from ironbucket.authz.access_points import AccessPoint
 from ironbucket.authz.engine import Labelled, Outcome, PolicySet, decide
 from ironbucket.authz.grant import AccessGrant, Check, mint
 from ironbucket.authz.policies import bucket_of, identity_side, resource_side
-from ironbucket.authz.public_access import in_force
+from ironbucket.authz.public_access import account_settings, in_force
 from ironbucket.errors import AccessDenied
+from ironbucket.features.public_access import effective
 from ironbucket.storage.interfaces import MetadataStore
 
 log = logging.getLogger(__name__)
@@ -28,9 +30,14 @@ Decided = tuple[Check, Outcome]  # one check and how it was decided, for the dec
 class Authorizer:
     def __init__(self, meta: MetadataStore, principal: Principal,
                  keys: condition_keys.Keys | Callable[[], condition_keys.Keys],
-                 decisions: list[Decided] | None = None) -> None:
+                 decisions: list[Decided] | None = None, *,
+                 access_point: AccessPoint | None = None) -> None:
         self._meta = meta
         self.principal = principal
+        # A request through an access point: every check on its bucket is made twice, on the
+        # access point's ARN (identity + access point policy) and on the bucket's (identity +
+        # bucket policy); both must allow.
+        self.access_point = access_point
         # Condition keys are built on first need: a caller whose checks meet no policy at all
         # (the bucket owner's root user, a bucket without a policy) never pays for them.
         self._keys = keys if isinstance(keys, dict) else None
@@ -54,6 +61,14 @@ class Authorizer:
         return mint(self.principal, tuple(checks))
 
     async def allowed(self, check: Check) -> bool:
+        point = self.access_point
+        if point is not None and bucket_of(check.resource) == point.bucket:
+            key = check.resource[len("arn:aws:s3:::"):].partition("/")[2]
+            through = Check(check.action, point.resource_arn(key or None), point.account_id)
+            return await self._allowed(through) and await self._allowed(check)
+        return await self._allowed(check)
+
+    async def _allowed(self, check: Check) -> bool:
         try:
             outcome = await self._decide(check)
         except Exception:  # fail closed: an error while deciding is a deny
@@ -78,11 +93,18 @@ class Authorizer:
         return decide(self.principal, check, policies, keys)
 
     async def _restricts_public(self, check: Check) -> bool:
-        """Block Public Access's RestrictPublicBuckets in force for the bucket of a public policy."""
-        bucket = bucket_of(check.resource)
-        if bucket is None or check.owner is None:
+        """Block Public Access's RestrictPublicBuckets in force for a public resource policy: the
+        strictest of the account's, the bucket's and the access point's settings."""
+        point = self.access_point
+        bucket = bucket_of(check.resource) or (point.bucket if point is not None else None)
+        owner = point.bucket_account_id if point is not None else check.owner
+        if bucket is None or owner is None:
             return False
-        return (await in_force(self._meta, bucket, check.owner)).restrict_public_buckets
+        settings = await in_force(self._meta, bucket, owner)
+        if point is not None:
+            settings = effective(settings, point.public_access_block,
+                                 await account_settings(self._meta, point.account_id))
+        return settings.restrict_public_buckets
 
     async def _existing_tags(self, resource: str) -> condition_keys.Keys:
         """s3:ExistingObjectTag/<k> needs the object's tags: loaded only for policies using it."""

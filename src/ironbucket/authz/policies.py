@@ -8,6 +8,7 @@ does not compile any more (a stored format from an older version, say) fails the
 from __future__ import annotations
 
 from ironbucket.auth.principal import Principal, PrincipalType
+from ironbucket.authz import access_points
 from ironbucket.authz.engine import Labelled, PolicySet
 from ironbucket.policy import Policy, PolicyKind, is_public, parse_policy
 from ironbucket.storage.interfaces import MetadataStore
@@ -78,7 +79,11 @@ _IDENTITY_SETS: dict[int, tuple[object, PolicySet]] = {}
 async def resource_side(meta: MetadataStore, resource: str) -> Labelled | None:
     bucket = bucket_of(resource)
     if bucket is None:
-        return None
+        point = access_points.parse_arn(resource) if resource.startswith("arn:aws:s3:") else None
+        if point is None:
+            return None
+        text = await access_points.policy_text(meta, point[0], point[1])
+        return None if text is None else _labelled(f"access point policy of {point[1]}", text)
     text = await meta.get_bucket_config(bucket, BUCKET_POLICY)
     if text is None:
         return None
@@ -89,11 +94,15 @@ _BUCKET_LABELS: dict[tuple[str, str], Labelled] = {}
 
 
 def _labelled_bucket_policy(bucket: str, text: str) -> Labelled:
-    found = _BUCKET_LABELS.get((bucket, text))
+    return _labelled(f"bucket policy of {bucket}", text)
+
+
+def _labelled(label: str, text: str) -> Labelled:
+    found = _BUCKET_LABELS.get((label, text))
     if found is None:
         policy = compiled(text, PolicyKind.RESOURCE)
-        found = Labelled.of(f"bucket policy of {bucket}", policy, public=is_public(policy))
+        found = Labelled.of(label, policy, public=is_public(policy))
         if len(_BUCKET_LABELS) >= _MAX_COMPILED:
             _BUCKET_LABELS.clear()
-        _BUCKET_LABELS[(bucket, text)] = found
+        _BUCKET_LABELS[(label, text)] = found
     return found

@@ -7,11 +7,14 @@ Every request walks every stage; no handler runs without an AccessGrant from ``a
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from ironbucket.api import cors
+from ironbucket.api.access_point_route import access_point_for, require_supported
+from ironbucket.api.access_point_route import condition_keys as access_point_keys
 from ironbucket.api.catalog import CATALOG, S3_ROUTER
 from ironbucket.api.context import Context, Services
 from ironbucket.api.needs import resolve_checks
@@ -21,7 +24,7 @@ from ironbucket.auth.authenticate import authenticate, open_body
 from ironbucket.auth.authentication import anonymous
 from ironbucket.auth.payload import payload_check
 from ironbucket.authz.authorize import Authorizer
-from ironbucket.authz.context import request_keys
+from ironbucket.authz.context import Keys, request_keys
 from ironbucket.errors import InternalError, InvalidRequest, MaxMessageLengthExceeded, S3Error
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.events.record import RequestRecord, emit
@@ -128,11 +131,17 @@ class IronBucketApp:
         # address
         host = request.headers.get("host", "")
         address = addressing.resolve(request.raw_path, host, settings.domains)
+        host_bucket = address.bucket if address.virtual_host else None  # as signed (SigV2)
+        point = await access_point_for(services.meta, address)
+        if point is not None:  # the request acts on the access point's bucket
+            address = dataclasses.replace(address, bucket=point.bucket)
         record.bucket, record.key = address.bucket, address.key
         # route
         target = Target.OBJECT if address.key else Target.BUCKET if address.bucket else Target.SERVICE
         operation = S3_ROUTER.route(request.method, target, request.query, request.headers)
         record.operation = operation.name
+        if point is not None:
+            require_supported(operation)
         ctx = Context(request=request, address=address, operation=operation, services=services,
                       now=now)
         # authenticate (an ``unsigned`` operation — the CORS preflight — is anonymous by design)
@@ -141,7 +150,7 @@ class IronBucketApp:
         else:
             auth = await authenticate(
                 request, services.credentials, region=settings.region, now=now,
-                bucket_from_host=address.bucket if address.virtual_host else None,
+                bucket_from_host=host_bucket,
             )
         ctx.auth = auth
         record.principal_arn = auth.principal.arn
@@ -152,11 +161,15 @@ class IronBucketApp:
         if address.bucket is not None:
             ctx.bucket_record = await services.meta.get_bucket(address.bucket)
         owner = ctx.bucket_record.owner_account_id if ctx.bucket_record else None
-        ctx.authorizer = Authorizer(
-            services.meta, auth.principal,
-            lambda: request_keys(request, auth, now=now, trusted_proxies=settings.trusted_proxies,
-                                 resource_account=owner),
-            record.decisions)
+        def keys() -> Keys:
+            found = request_keys(request, auth, now=now, trusted_proxies=settings.trusted_proxies,
+                                 resource_account=owner)
+            if point is not None:
+                found.update(access_point_keys(point))
+            return found
+
+        ctx.authorizer = Authorizer(services.meta, auth.principal, keys, record.decisions,
+                                    access_point=point)
         charge = await charge_for(ctx)  # Requester Pays: known first, so refusals are metered
         if charge is not None:
             set_charge(record, charge)

@@ -444,6 +444,9 @@ class MetadataStore(IamStore, StsStore, UsageStore, Protocol):
     # server-wide settings (e.g. which account is the default one)
     async def get_setting(self, name: str) -> str | None: ...
     async def put_setting(self, name: str, value: str | None) -> None: ...  # None deletes
+    async def put_settings(self, items: Mapping[str, str | None]) -> None: ...  # in one commit
+    # (name, value) of the settings named prefix..., in name order after ``after``
+    async def list_settings(self, prefix: str, after: str, limit: int) -> list[tuple[str, str]]: ...
 
     # accounts and access keys
     async def create_account(self, account: Account, root_key: AccessKey | None) -> None: ...

@@ -26,6 +26,17 @@ def put_setting(conn: sqlite3.Connection, name: str, value: str | None) -> None:
         conn.execute(sql.PUT_SETTING, (name, value))
 
 
+def put_settings(conn: sqlite3.Connection, items: Mapping[str, str | None]) -> None:
+    for name, value in items.items():
+        put_setting(conn, name, value)
+
+
+def list_settings(conn: sqlite3.Connection, prefix: str, after: str, limit: int) -> list[tuple[str, str]]:
+    """Settings whose names start with ``prefix``, in name order, after ``after`` (a full name)."""
+    rows = conn.execute(sql.LIST_SETTINGS, (prefix, after, prefix + "\U0010ffff", limit)).fetchall()
+    return [(str(name), str(value)) for name, value in rows]
+
+
 # --- accounts and access keys ----------------------------------------------------------------------
 def create_account(conn: sqlite3.Connection, a: Account, root_key: AccessKey | None) -> None:
     try:

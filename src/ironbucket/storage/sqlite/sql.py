@@ -14,6 +14,9 @@ GET_SETTING = "SELECT value FROM settings WHERE name = ?"
 PUT_SETTING = ("INSERT INTO settings (name, value) VALUES (?, ?) "
                "ON CONFLICT (name) DO UPDATE SET value = excluded.value")
 DELETE_SETTING = "DELETE FROM settings WHERE name = ?"
+# names in [?, ?) in order: a prefix range of the primary key
+LIST_SETTINGS = ("SELECT name, value FROM settings WHERE name >= ? AND name > ? AND name < ? "
+                 "ORDER BY name LIMIT ?")
 
 # --- accounts and access keys --------------------------------------------------------------------
 INSERT_ACCOUNT = "INSERT INTO accounts (account_id, canonical_id, doc) VALUES (?, ?, ?)"

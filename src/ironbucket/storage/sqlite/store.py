@@ -145,6 +145,12 @@ class SqliteMetadataStore(SqliteIamStore):
     async def put_setting(self, name: str, value: str | None) -> None:
         await self._write_config(catalog.put_setting, name, value)
 
+    async def put_settings(self, items: Mapping[str, str | None]) -> None:
+        await self._write_config(catalog.put_settings, items)
+
+    async def list_settings(self, prefix: str, after: str, limit: int) -> list[tuple[str, str]]:
+        return self._read(catalog.list_settings, prefix, after, limit)
+
     async def create_account(self, account: Account, root_key: AccessKey | None) -> None:
         await self._write_config(catalog.create_account, account, root_key)
 
