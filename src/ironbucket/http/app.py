@@ -15,6 +15,7 @@ from ironbucket.api.catalog import CATALOG, S3_ROUTER
 from ironbucket.api.context import Context, Services
 from ironbucket.api.needs import resolve_checks
 from ironbucket.api.operation import Target
+from ironbucket.api.ssec_transport import refuse_ssec_over_http
 from ironbucket.auth.authenticate import authenticate, open_body
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import request_keys
@@ -111,6 +112,7 @@ class IronBucketApp:
         if service != "s3":
             return await self._query_service(service, request, services, record, now)
         settings = services.settings
+        refuse_ssec_over_http(request, settings)
         # address
         host = request.headers.get("host", "")
         address = addressing.resolve(request.raw_path, host, settings.domains)

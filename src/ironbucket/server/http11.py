@@ -22,7 +22,17 @@ from typing import Any
 
 import httptools
 
+from ironbucket.server.tls_setup import wire_version
+
 log = logging.getLogger(__name__)
+
+
+def tls_extension(transport: asyncio.BaseTransport) -> dict[str, Any]:
+    """The ASGI TLS extension of a connection: what policies see as s3:TlsVersion."""
+    ssl_object = transport.get_extra_info("ssl_object")
+    version = ssl_object.version() if ssl_object is not None else None
+    return {"server_cert": None, "client_cert_chain": [], "client_cert_name": None,
+            "client_cert_error": None, "tls_version": wire_version(version), "cipher_suite": None}
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -213,6 +223,8 @@ class HttpProtocol(asyncio.BufferedProtocol):
         local = transport.get_extra_info("sockname")
         self.client = (str(peer[0]), int(peer[1])) if isinstance(peer, tuple) else None
         self.server = (str(local[0]), int(local[1])) if isinstance(local, tuple) else None
+        if self.scheme == "https":  # the handshake is done: the negotiated facts are known
+            self.extensions = {**self.extensions, "tls": tls_extension(transport)}
         self._last_active = self.loop.time()
         self._idle = self.loop.call_later(KEEP_ALIVE_TIMEOUT, self._idle_check)
 
