@@ -183,7 +183,7 @@ def test_tls_version_condition(tls_server: RunningServer) -> None:
     plain.put_object(Bucket=bucket, Key="k", Body=b"v")
     plain.put_bucket_policy(Bucket=bucket, Policy=policy(
         allow("s3:GetObject", bucket_arn(bucket, "*"), principal="*",
-              condition={"NumericGreaterThanEquals": {"s3:TlsVersion": "1.3"}})))
+              condition={"NumericGreaterThanEquals": {"s3:TlsVersion": 1.3}})))  # a JSON number
     path = f"/{bucket}/k"
     ca = tls_server.ca_bundle
     https = tls_server.https().endpoint
