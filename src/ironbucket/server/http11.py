@@ -22,17 +22,9 @@ from typing import Any
 
 import httptools
 
-from ironbucket.server.tls_setup import wire_version
+from ironbucket.server.tls_setup import tls_extension
 
 log = logging.getLogger(__name__)
-
-
-def tls_extension(transport: asyncio.BaseTransport) -> dict[str, Any]:
-    """The ASGI TLS extension of a connection: what policies see as s3:TlsVersion."""
-    ssl_object = transport.get_extra_info("ssl_object")
-    version = ssl_object.version() if ssl_object is not None else None
-    return {"server_cert": None, "client_cert_chain": [], "client_cert_name": None,
-            "client_cert_error": None, "tls_version": wire_version(version), "cipher_suite": None}
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

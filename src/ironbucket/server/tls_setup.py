@@ -7,10 +7,12 @@ message); each worker then builds its own context from the same files after it f
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ironbucket.config import Settings, split_address
 
@@ -66,6 +68,14 @@ def server_context(cert: Path, key: Path, min_version: str) -> ssl.SSLContext:
         raise TlsSetupError(f"cannot read TLS certificate {cert} or key {key}: {exc}") from exc
     ctx.set_alpn_protocols(["http/1.1"])
     return ctx
+
+
+def tls_extension(transport: asyncio.BaseTransport) -> dict[str, Any]:
+    """The ASGI TLS extension of a connection: what policies see as s3:TlsVersion."""
+    ssl_object = transport.get_extra_info("ssl_object")
+    version = ssl_object.version() if ssl_object is not None else None
+    return {"server_cert": None, "client_cert_chain": [], "client_cert_name": None,
+            "client_cert_error": None, "tls_version": wire_version(version), "cipher_suite": None}
 
 
 def wire_version(ssl_version: str | None) -> int | None:
