@@ -132,7 +132,7 @@ async def _account_list(data_dir: Path) -> list[dict[str, str]]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
-        from ironbucket.server.run import DataDirInUse, serve
+        from ironbucket.server.run import DataDirInUse, StartupError, serve
 
         try:
             settings = config.load(vars(args))
@@ -144,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except DataDirInUse as exc:
             print(f"ironbucket: {exc}", file=sys.stderr)
             return 1
+        except StartupError as exc:
+            print(f"ironbucket: {exc}", file=sys.stderr)
+            return 2
     data_dir = _data_dir(args)
     if args.command == "explain":
         return _explain(data_dir, args.request_id, args.json)

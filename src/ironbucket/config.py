@@ -35,9 +35,24 @@ class Settings:
     # Seconds a request body may stall before the answer is RequestTimeout.
     body_idle_timeout: float = 20.0
     log_level: str = "info"
+    # Built-in HTTPS (see server/tls_*.py): a second listener, with "auto" or user-given certs.
+    tls_address: str | None = None
+    tls: str = "off"  # "auto": a local CA and server certificate under <data-dir>/tls/
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_min_version: str = "1.2"
+    # AWS refuses SSE-C (customer keys in headers) over plain HTTP; lift that only in labs.
+    allow_ssec_over_http: bool = False
     # Only used on the very first start, to create the root user of the default account.
     root_access_key: str | None = None
     root_secret_key: str | None = dataclasses.field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_listeners(self)
+
+    @property
+    def http_enabled(self) -> bool:
+        return self.address.lower() != "none"
 
     @property
     def host(self) -> str:
@@ -53,6 +68,52 @@ def split_address(address: str) -> tuple[str, int]:
     if not sep or not port.isdigit():
         raise ValueError(f"address must be HOST:PORT, got {address!r}")
     return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def _check_listeners(s: Settings) -> None:
+    """Option combinations that cannot work are refused at startup, naming the options."""
+    if not s.http_enabled and s.tls_address is None:
+        raise ValueError("--address none needs --tls-address: there would be no listener at all")
+    has_files = s.tls_cert is not None or s.tls_key is not None
+    if s.tls == "auto" and has_files:
+        raise ValueError("--tls auto and --tls-cert/--tls-key exclude each other")
+    if has_files and (s.tls_cert is None or s.tls_key is None):
+        raise ValueError("--tls-cert and --tls-key go together")
+    if s.tls_address is not None and s.tls != "auto" and not has_files:
+        raise ValueError("--tls-address needs --tls auto or --tls-cert and --tls-key")
+    if s.tls_address is None and (s.tls == "auto" or has_files):
+        raise ValueError("--tls / --tls-cert / --tls-key need --tls-address HOST:PORT")
+
+
+def _address(text: str) -> str:
+    if text.lower() != "none":
+        split_address(text)
+    return text
+
+
+def _tls_address(text: str) -> str:
+    split_address(text)
+    return text
+
+
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}, got {value!r}")
+        return text
+    return parse
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"must be true or false, got {value!r}")
 
 
 def _positive_int(text: str) -> int:
@@ -91,6 +152,7 @@ class Option:
     parse: Callable[[Any], Any] = str
     repeatable: bool = False
     secret: bool = False
+    switch: bool = False  # a flag without a value on the command line (env/TOML: true/false)
 
     @property
     def env(self) -> str:
@@ -103,7 +165,7 @@ class Option:
 
 OPTIONS: tuple[Option, ...] = (
     Option("data_dir", "--data-dir", "directory holding metadata and object data", Path),
-    Option("address", "--address", "HOST:PORT to listen on"),
+    Option("address", "--address", "HOST:PORT to listen on for HTTP, or none", _address),
     Option("workers", "--workers", "number of server processes sharing the port", _positive_int),
     Option("region", "--region", "the region this server claims to be"),
     Option("domains", "--domain", "domain for virtual-host addressing (bucket.DOMAIN); repeatable",
@@ -118,6 +180,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("body_idle_timeout", "--body-idle-timeout",
            "seconds a request body may stall before RequestTimeout", float),
     Option("log_level", "--log-level", "debug, info, warning or error"),
+    Option("tls_address", "--tls-address", "HOST:PORT of an HTTPS listener", _tls_address),
+    Option("tls", "--tls", "auto: make a local CA and server certificate in DATA_DIR/tls",
+           _choice("auto", "off")),
+    Option("tls_cert", "--tls-cert", "PEM certificate (chain) for HTTPS", Path),
+    Option("tls_key", "--tls-key", "PEM private key of --tls-cert", Path),
+    Option("tls_min_version", "--tls-min-version", "lowest TLS version accepted: 1.2 or 1.3",
+           _choice("1.2", "1.3")),
+    Option("allow_ssec_over_http", "--allow-ssec-over-http",
+           "accept SSE-C headers over plain HTTP (AWS refuses them; for local tests only)", _bool,
+           switch=True),
     Option("root_access_key", "--root-access-key", "first start only: access key of the root user"),
     Option("root_secret_key", "--root-secret-key", "first start only: secret key of the root user",
            secret=True),
@@ -128,6 +200,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="TOML file with any of these options "
                         f"(env {ENV_PREFIX}CONFIG)")
     for opt in OPTIONS:
+        if opt.switch:
+            parser.add_argument(opt.flag, dest=opt.name, default=None, action="store_const",
+                                const=True, help=f"{opt.help} (env {opt.env})")
+            continue
         parser.add_argument(
             opt.flag, dest=opt.name, default=None, action="append" if opt.repeatable else "store",
             help=f"{opt.help} (env {opt.env})",

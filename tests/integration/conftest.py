@@ -27,7 +27,7 @@ def make_client(server: RunningServer, access_key: str | None = None, secret_key
         aws_secret_access_key=secret_key or server.secret_key,
         region_name="us-east-1",
     )
-    return session.client("s3", endpoint_url=server.endpoint,
+    return session.client("s3", endpoint_url=server.endpoint, verify=server.verify,
                           config=Config(retries={"max_attempts": 1, "mode": "standard"}, **config))
 
 

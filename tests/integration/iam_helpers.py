@@ -57,7 +57,7 @@ def new_account(server: RunningServer, name: str = "authz") -> Account:
 def client(server: RunningServer, service: str, creds: Creds, **config: Any) -> Any:
     return boto3.client(service, endpoint_url=server.endpoint, region_name="us-east-1",
                         aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
-                        aws_session_token=creds.token,
+                        aws_session_token=creds.token, verify=server.verify,
                         config=NO_RETRIES.merge(Config(**config)) if config else NO_RETRIES)
 
 

@@ -77,3 +77,56 @@ def test_secret_is_not_in_repr() -> None:
 def test_bad_address(address: str) -> None:
     with pytest.raises(ValueError):
         Settings(address=address).port  # noqa: B018 - the property validates
+
+
+TLS = {"tls_address": "127.0.0.1:9443"}
+
+
+@pytest.mark.parametrize(("cli", "message"), [
+    ({"address": "none"}, "--address none needs --tls-address"),
+    ({**TLS}, "--tls auto or --tls-cert"),
+    ({**TLS, "tls": "auto", "tls_cert": "c.pem", "tls_key": "k.pem"}, "exclude each other"),
+    ({**TLS, "tls_cert": "c.pem"}, "go together"),
+    ({**TLS, "tls_key": "k.pem"}, "go together"),
+    ({"tls": "auto"}, "need --tls-address"),
+    ({"tls_cert": "c.pem", "tls_key": "k.pem"}, "need --tls-address"),
+    ({**TLS, "tls": "yes"}, "--tls"),
+    ({**TLS, "tls": "auto", "tls_min_version": "1.1"}, "--tls-min-version"),
+    ({"tls_address": "9443", "tls": "auto"}, "--tls-address"),
+    ({"address": "nowhere"}, "--address"),
+    ({"allow_ssec_over_http": "maybe"}, "--allow-ssec-over-http"),
+])
+def test_tls_option_combinations_that_cannot_work(cli: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        config.load(cli, env={})
+
+
+@pytest.mark.parametrize(("cli", "env", "expected"), [
+    ({**TLS, "tls": "auto"}, {}, {"tls": "auto", "tls_min_version": "1.2", "http_enabled": True}),
+    ({**TLS, "tls": "AUTO", "address": "none"}, {}, {"tls": "auto", "http_enabled": False}),
+    ({}, {"IRONBUCKET_TLS_ADDRESS": "[::1]:9443", "IRONBUCKET_TLS_CERT": "/c.pem",
+          "IRONBUCKET_TLS_KEY": "/k.pem", "IRONBUCKET_TLS_MIN_VERSION": "1.3"},
+     {"tls_cert": Path("/c.pem"), "tls_key": Path("/k.pem"), "tls_min_version": "1.3"}),
+    ({}, {"IRONBUCKET_ALLOW_SSEC_OVER_HTTP": "true"}, {"allow_ssec_over_http": True}),
+    ({}, {"IRONBUCKET_ALLOW_SSEC_OVER_HTTP": "0"}, {"allow_ssec_over_http": False}),
+    ({}, {}, {"allow_ssec_over_http": False, "tls_address": None, "tls": "off"}),
+])
+def test_tls_options(cli: dict[str, str], env: dict[str, str], expected: dict[str, object]) -> None:
+    settings = config.load(cli, env=env)
+    for name, value in expected.items():
+        assert getattr(settings, name) == value, name
+
+
+def test_tls_options_from_toml_and_the_switch_flag(tmp_path: Path) -> None:
+    import argparse
+
+    toml = tmp_path / "tls.toml"
+    toml.write_text('tls_address = "127.0.0.1:9443"\ntls = "auto"\naddress = "none"\n'
+                    'tls_min_version = "1.3"\nallow_ssec_over_http = true\n')
+    settings = config.load({"config": str(toml)}, env={})
+    assert (settings.tls_address, settings.tls, settings.http_enabled) == ("127.0.0.1:9443", "auto", False)
+    assert (settings.tls_min_version, settings.allow_ssec_over_http) == ("1.3", True)
+    parser = argparse.ArgumentParser()
+    config.add_arguments(parser)
+    assert config.load(vars(parser.parse_args(["--allow-ssec-over-http"])), env={}).allow_ssec_over_http
+    assert not config.load(vars(parser.parse_args([])), env={}).allow_ssec_over_http

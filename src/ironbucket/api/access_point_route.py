@@ -13,7 +13,7 @@ from ironbucket.api.operation import Operation
 from ironbucket.authz import access_points
 from ironbucket.authz.access_points import AccessPoint
 from ironbucket.authz.context import Keys
-from ironbucket.errors import InvalidRequest, NoSuchBucket
+from ironbucket.errors import InvalidRequest
 from ironbucket.http.addressing import Address
 from ironbucket.storage.interfaces import MetadataStore
 
@@ -36,10 +36,9 @@ async def access_point_for(meta: MetadataStore, address: Address) -> AccessPoint
     if name is None:
         return None
     if name.endswith(access_points.ALIAS_SUFFIX):
-        point = await access_points.by_alias(meta, name)
-        if point is None:
-            raise NoSuchBucket(BucketName=name)
-        return point
+        # No bucket can have such a name, so an unknown alias goes on as a missing bucket
+        # (or, to CreateBucket, an invalid name).
+        return await access_points.by_alias(meta, name)
     if address.virtual_host:
         parts = access_points.host_label(name)
         if parts is not None:

@@ -63,6 +63,14 @@ def client_facts(request: Request, trusted_proxies: tuple[str, ...]) -> tuple[st
     return source, secure
 
 
+def direct_tls_version(request: Request, trusted_proxies: tuple[str, ...]) -> str | None:
+    """The TLS version the client negotiated with us. Behind a trusted proxy the connection is
+    the proxy's, which tells nothing about the client's TLS: the key is then absent."""
+    if request.tls_version is None or (trusted_proxies and _in(request.client_ip, trusted_proxies)):
+        return None
+    return request.tls_version
+
+
 def _iso(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
@@ -143,6 +151,9 @@ def request_keys(request: Request, auth: Authentication, *, now: float, trusted_
     keys.update(_clock_keys(now))
     keys["aws:securetransport"] = ("true" if secure else "false",)
     keys["aws:sourceip"] = (source_ip,)
+    tls_version = direct_tls_version(request, trusted_proxies)
+    if tls_version is not None:
+        keys["s3:tlsversion"] = (tls_version,)
     headers = request.headers
     if "user-agent" in headers:
         keys["aws:useragent"] = (headers["user-agent"],)

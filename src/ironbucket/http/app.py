@@ -20,6 +20,7 @@ from ironbucket.api.context import Context, Services
 from ironbucket.api.needs import resolve_checks
 from ironbucket.api.operation import Target
 from ironbucket.api.request_payment import admit, charge_for, mark_charged
+from ironbucket.api.ssec_transport import refuse_ssec_over_http
 from ironbucket.auth.authenticate import authenticate, open_body
 from ironbucket.auth.authentication import anonymous
 from ironbucket.auth.payload import payload_check
@@ -128,6 +129,7 @@ class IronBucketApp:
         if service != "s3":
             return await self._query_service(service, request, services, record, now)
         settings = services.settings
+        refuse_ssec_over_http(request, settings)
         # address
         host = request.headers.get("host", "")
         address = addressing.resolve(request.raw_path, host, settings.domains)

@@ -81,7 +81,17 @@ def build_request(scope: Scope, receive: Receive, now: float,
         scheme=scope.get("scheme", "http"),
         request_id=new_request_id(),
         received_at=now,
+        tls_version=_tls_version(scope),
     )
+
+
+def _tls_version(scope: Scope) -> str | None:
+    """ASGI's TLS extension gives the wire value (0x0303); policies compare "1.2" numerically."""
+    tls = (scope.get("extensions") or {}).get("tls")
+    wire = tls.get("tls_version") if isinstance(tls, dict) else None
+    if not isinstance(wire, int) or wire < 0x0301:
+        return None
+    return f"1.{(wire & 0xFF) - 1}"
 
 
 async def send_response(send: Send, response: Response, common_headers: list[tuple[bytes, bytes]],

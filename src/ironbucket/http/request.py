@@ -142,6 +142,7 @@ class Request:
     request_id: str
     received_at: float  # epoch seconds
     extra: dict[str, Any] = field(default_factory=dict)
+    tls_version: str | None = None  # "1.2", "1.3": negotiated on this connection (s3:TlsVersion)
 
     @property
     def path(self) -> str:

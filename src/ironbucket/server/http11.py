@@ -22,6 +22,8 @@ from typing import Any
 
 import httptools
 
+from ironbucket.server.tls_setup import tls_extension
+
 log = logging.getLogger(__name__)
 
 Scope = MutableMapping[str, Any]
@@ -213,6 +215,8 @@ class HttpProtocol(asyncio.BufferedProtocol):
         local = transport.get_extra_info("sockname")
         self.client = (str(peer[0]), int(peer[1])) if isinstance(peer, tuple) else None
         self.server = (str(local[0]), int(local[1])) if isinstance(local, tuple) else None
+        if self.scheme == "https":  # the handshake is done: the negotiated facts are known
+            self.extensions = {**self.extensions, "tls": tls_extension(transport)}
         self._last_active = self.loop.time()
         self._idle = self.loop.call_later(KEEP_ALIVE_TIMEOUT, self._idle_check)
 

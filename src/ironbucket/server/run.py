@@ -22,8 +22,10 @@ from types import FrameType
 from typing import TextIO
 
 from ironbucket import __version__
-from ironbucket.config import Settings
+from ironbucket.config import Settings, split_address
+from ironbucket.server import tls_setup
 from ironbucket.server.bootstrap import CREDENTIALS_FILE, Bootstrap, prepare_data_dir
+from ironbucket.server.tls_setup import TlsSetup, is_wildcard, tls_trust_lines, url_host
 
 log = logging.getLogger("ironbucket")
 LOCK_FILE = ".lock"
@@ -31,6 +33,10 @@ LOCK_FILE = ".lock"
 
 class DataDirInUse(Exception):
     pass
+
+
+class StartupError(Exception):
+    """A setting that cannot work (e.g. a TLS certificate that does not load)."""
 
 
 def lock_data_dir(data_dir: Path) -> int:
@@ -57,11 +63,25 @@ def bind(host: str, port: int, *, reuse_port: bool) -> socket.socket:
 
 
 def bind_all(settings: Settings) -> list[socket.socket]:
-    """One listening socket per worker (SO_REUSEPORT), all on the configured address."""
-    count = settings.workers
-    first = bind(settings.host, settings.port, reuse_port=count > 1)
+    """One listening socket per worker (SO_REUSEPORT), all on the configured HTTP address;
+    none with ``--address none``."""
+    if not settings.http_enabled:
+        return []
+    return _bind_each(settings.host, settings.port, settings.workers)
+
+
+def bind_tls(settings: Settings) -> list[socket.socket]:
+    """The same for the HTTPS listener (``--tls-address``), if there is one."""
+    if settings.tls_address is None:
+        return []
+    host, port = split_address(settings.tls_address)
+    return _bind_each(host, port, settings.workers)
+
+
+def _bind_each(host: str, port: int, count: int) -> list[socket.socket]:
+    first = bind(host, port, reuse_port=count > 1)
     port = first.getsockname()[1]
-    return [first, *(bind(settings.host, port, reuse_port=True) for _ in range(count - 1))]
+    return [first, *(bind(host, port, reuse_port=True) for _ in range(count - 1))]
 
 
 def run_bootstrap(settings: Settings) -> Bootstrap:
@@ -94,18 +114,28 @@ def run_bootstrap(settings: Settings) -> Bootstrap:
     return Bootstrap.from_json(reply["ok"])
 
 
-def _serve_worker(settings: Settings, sockets: list[socket.socket]) -> None:
+def _serve_worker(settings: Settings, sockets: list[socket.socket],
+                  tls_sockets: list[socket.socket], tls: TlsSetup | None) -> None:
     from ironbucket.server.app_factory import build_app
     from ironbucket.server.worker import run
 
-    run(build_app(settings), sockets)
+    run(build_app(settings), sockets, tls_sockets, tls.context() if tls is not None else None)
 
 
-def banner(settings: Settings, boot: Bootstrap, port: int, out: TextIO) -> None:
-    endpoint = f"http://{settings.host}:{port}"
-    lines = [
-        f"IronBucket {__version__}",
-        f"  endpoint : {endpoint}",
+def banner(settings: Settings, boot: Bootstrap, port: int | None, out: TextIO,
+           tls_port: int | None = None, tls: TlsSetup | None = None) -> None:
+    https = None
+    if tls_port is not None and settings.tls_address is not None:
+        tls_host = split_address(settings.tls_address)[0]
+        # A wildcard listen address is no name to connect to; the certificate covers localhost.
+        https = f"https://{url_host('localhost' if is_wildcard(tls_host) else tls_host)}:{tls_port}"
+    endpoint = f"http://{url_host(settings.host)}:{port}" if port is not None else https or ""
+    lines = [f"IronBucket {__version__}"]
+    if port is not None:
+        lines.append(f"  endpoint : {endpoint}")
+    if https is not None:
+        lines.append(f"  https    : {https} (TLS {settings.tls_min_version} and up)")
+    lines += [
         f"  region   : {settings.region}",
         f"  data dir : {settings.data_dir.resolve()}",
         f"  workers  : {settings.workers}",
@@ -127,6 +157,8 @@ def banner(settings: Settings, boot: Bootstrap, port: int, out: TextIO) -> None:
         f"    aws --endpoint-url {endpoint} s3 mb s3://my-bucket",
         "",
     ]
+    if tls is not None and tls.ca_cert is not None and https is not None:
+        lines += tls_trust_lines(https, tls.ca_cert, tls.new_ca)
     out.write("\n".join(lines) + "\n")
     out.flush()
 
@@ -140,17 +172,23 @@ def serve(settings: Settings) -> int:
         boot = run_bootstrap(settings)
         if boot.recovered:
             log.warning("recovery: %s", boot.recovered)
-        sockets = bind_all(settings)
-        banner(settings, boot, sockets[0].getsockname()[1], sys.stdout)
+        try:
+            tls = tls_setup.prepare(settings)
+        except (tls_setup.TlsSetupError, OSError) as exc:
+            raise StartupError(str(exc)) from exc
+        sockets, tls_sockets = bind_all(settings), bind_tls(settings)
+        banner(settings, boot, sockets[0].getsockname()[1] if sockets else None, sys.stdout,
+               tls_sockets[0].getsockname()[1] if tls_sockets else None, tls)
         if settings.workers == 1:
-            _serve_worker(settings, sockets)
+            _serve_worker(settings, sockets, tls_sockets, tls)
             return 0
-        return _supervise(settings, sockets)
+        return _supervise(settings, sockets, tls_sockets, tls)
     finally:
         os.close(lock_fd)
 
 
-def _supervise(settings: Settings, sockets: list[socket.socket]) -> int:
+def _supervise(settings: Settings, sockets: list[socket.socket], tls_sockets: list[socket.socket],
+               tls: TlsSetup | None) -> int:
     """Fork one worker per socket; restart any that dies; pass SIGTERM/SIGINT on."""
     workers: dict[int, int] = {}  # pid -> socket index
     stopping = False
@@ -160,7 +198,7 @@ def _supervise(settings: Settings, sockets: list[socket.socket]) -> int:
         if pid == 0:
             status = 0
             try:
-                _serve_worker(settings, [sockets[index]])
+                _serve_worker(settings, sockets[index:index + 1], tls_sockets[index:index + 1], tls)
             except BaseException:
                 logging.getLogger("ironbucket").exception("worker failed")
                 status = 1
@@ -176,7 +214,7 @@ def _supervise(settings: Settings, sockets: list[socket.socket]) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for index in range(len(sockets)):
+    for index in range(settings.workers):
         start(index)
     while workers:
         try:

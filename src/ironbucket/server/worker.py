@@ -10,12 +10,14 @@ import gc
 import logging
 import signal
 import socket
+import ssl
 from collections.abc import Sequence
 
 from ironbucket.server.http11 import ASGIApp, HttpProtocol, Message, ServerState
 
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 30.0
+TLS_HANDSHAKE_SECONDS = 10.0  # a connection that never finishes its handshake is dropped
 
 
 class Lifespan:
@@ -52,7 +54,9 @@ class Lifespan:
             await asyncio.wait_for(self._outbox.get(), GRACE_SECONDS)
 
 
-async def serve(app: ASGIApp, sockets: Sequence[socket.socket]) -> None:
+async def serve(app: ASGIApp, sockets: Sequence[socket.socket],
+                tls_sockets: Sequence[socket.socket] = (),
+                ssl_context: ssl.SSLContext | None = None) -> None:
     loop = asyncio.get_running_loop()
     state = ServerState()
     lifespan = Lifespan(app)
@@ -60,6 +64,12 @@ async def serve(app: ASGIApp, sockets: Sequence[socket.socket]) -> None:
     _tune_gc()
     servers = [await loop.create_server(lambda: HttpProtocol(app, state), sock=sock, backlog=2048)
                for sock in sockets]
+    if tls_sockets:
+        assert ssl_context is not None
+        servers += [await loop.create_server(lambda: HttpProtocol(app, state, scheme="https"),
+                                             sock=sock, backlog=2048, ssl=ssl_context,
+                                             ssl_handshake_timeout=TLS_HANDSHAKE_SECONDS)
+                    for sock in tls_sockets]
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
@@ -100,11 +110,12 @@ _M_ARENA_MAX = -8
 _M_MMAP_THRESHOLD = -3
 
 
-def run(app: ASGIApp, sockets: Sequence[socket.socket]) -> None:
+def run(app: ASGIApp, sockets: Sequence[socket.socket], tls_sockets: Sequence[socket.socket] = (),
+        ssl_context: ssl.SSLContext | None = None) -> None:
     # Handlers inherited from a supervisor (fork) must not run in the worker.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     _tune_malloc()
     import uvloop
 
-    uvloop.run(serve(app, sockets))
+    uvloop.run(serve(app, sockets, tls_sockets, ssl_context))

@@ -47,6 +47,7 @@ class _Request:
     request_id: str = "REQ1"
     client_ip: str = "127.0.0.1"
     scheme: str = "http"
+    tls_version: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
 
