@@ -243,6 +243,22 @@ class AccessControlListNotSupported(S3Error):
     default_message = "The bucket does not allow ACLs"
 
 
+class MalformedACLError(S3Error):
+    status = 400
+    default_message = ("The XML you provided was not well-formed or did not validate against our "
+                       "published schema")
+
+
+class UnresolvableGrantByEmailAddress(S3Error):
+    status = 400
+    default_message = "The e-mail address you provided does not match any account on record."
+
+
+class InvalidBucketAclWithObjectOwnership(S3Error):
+    status = 400
+    default_message = "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
+
+
 class MalformedQueryString(S3Error):
     status = 400
     default_message = "The query string is malformed."
@@ -348,6 +364,11 @@ class NoSuchTagSet(S3Error):
 class NoSuchBucketPolicy(S3Error):
     status = 404
     default_message = "The bucket policy does not exist"
+
+
+class OwnershipControlsNotFoundError(S3Error):
+    status = 404
+    default_message = "The bucket ownership controls were not found"
 
 
 class NoSuchCORSConfiguration(S3Error):

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from ironbucket.auth.principal import Principal
+from ironbucket.authz import acl as acls
 from ironbucket.authz import context as condition_keys
 from ironbucket.authz.engine import Labelled, Outcome, PolicySet, decide
 from ironbucket.authz.grant import AccessGrant, Check, mint
@@ -67,13 +68,19 @@ class Authorizer:
         resource = self.resource_policies.get(check.resource) or await resource_side(
             self._meta, check.resource)
         identity = self._identity
-        if resource is None and not (identity.identity or identity.boundary or identity.session):
+        acl = await acls.verdict(self._meta, check, self.principal, self._version_id)
+        if resource is None and acl is None and not (
+                identity.identity or identity.boundary or identity.session):
             return decide(self.principal, check, identity, {})  # nothing to evaluate: no keys needed
-        policies = PolicySet(identity.identity, identity.boundary, identity.session, resource)
+        policies = PolicySet(identity.identity, identity.boundary, identity.session, resource, acl)
         keys = self.keys
         if _mentions_existing_tags(policies):
             keys = {**keys, **await self._existing_tags(check.resource)}
         return decide(self.principal, check, policies, keys)
+
+    def _version_id(self) -> str | None:
+        """The version the request names (?versionId), for the object's ACL and owner."""
+        return self.keys.get("s3:versionid", (None,))[0]
 
     async def _existing_tags(self, resource: str) -> condition_keys.Keys:
         """s3:ExistingObjectTag/<k> needs the object's tags: loaded only for policies using it."""

@@ -15,6 +15,9 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 5. Anonymous callers and service principals have no identity side: the resource policy decides.
 6. A role's trust policy is a resource policy that must allow in every case: in the role's own
    account as well, where a bucket policy need not.
+7. ACLs (when the bucket's Object Ownership enables them) are one more resource-based grant,
+   decided in authz/acl.py; in the context of an object another account owns, that account is
+   the resource owner and the bucket policy can only deny.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ironbucket.auth.principal import Principal, PrincipalType
+from ironbucket.authz.acl import AclVerdict
 from ironbucket.authz.grant import Check
 from ironbucket.policy import (
     Decision,
@@ -61,6 +65,7 @@ class PolicySet:
     boundary: Labelled | None = None
     session: tuple[Labelled, ...] = ()
     resource: Labelled | None = None
+    acl: AclVerdict | None = None  # None: ACLs disabled (BucketOwnerEnforced) or not an S3 resource
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +129,8 @@ def _trace(label: str, result: Evaluation) -> list[str]:
 
 def decide(principal: Principal, check: Check, policies: PolicySet,
            keys: Mapping[str, tuple[str, ...]]) -> Outcome:
-    if not (policies.identity or policies.boundary or policies.session or policies.resource):
+    if not (policies.identity or policies.boundary or policies.session or policies.resource
+            or policies.acl):
         # No policy applies at all: only the owning account's root user may act.
         if principal.is_root and (check.owner is None or check.owner == principal.account_id):
             return _ROOT
@@ -146,7 +152,13 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
     sessions = [run(p) for p in policies.session]
     resource = run(policies.resource) if policies.resource else None
     everything: Sequence[Evaluation | None] = [*identity_results, boundary, *sessions, resource]
-    owner = check.owner
+    # --- ACLs (authz/acl.py): the deciding context's owner, and the ACL as a resource grant ---
+    acl = policies.acl
+    owner = acl.owner if acl is not None else check.owner
+    acl_match = acl.match if acl is not None else PrincipalMatch.NONE
+    policy_grants = acl is None or acl.bucket_policy_grants
+    acl_label = acl.label if acl is not None else "ACL"
+    # --- end ACLs ---
     same_account = owner is None or owner == principal.account_id
 
     lockout_exempt = principal.is_root and same_account and check.action.lower() in ROOT_LOCKOUT_EXEMPT
@@ -160,12 +172,14 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
     within_boundary = boundary is None or boundary.decision is Decision.ALLOW
     within_session = not sessions or any(r.decision is Decision.ALLOW for r in sessions)
     capped_identity = has_identity and identity_allows and within_boundary and within_session
-    resource_allows = resource is not None and resource.decision is Decision.ALLOW
+    resource_allows = resource is not None and resource.decision is Decision.ALLOW and policy_grants
     match = resource.principal_match if resource is not None and resource_allows else PrincipalMatch.NONE
 
     if not has_identity:
         if resource_allows and match is not PrincipalMatch.NONE:
             return done(True, "allowed by the resource policy")
+        if acl_match is PrincipalMatch.ANYONE:  # ACL: AllUsers
+            return done(True, f"allowed by the {acl_label}")
         return done(False, "no policy allows this caller")
 
     if resource is not None and policies.resource is not None \
@@ -179,6 +193,8 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
         if resource_allows and match in (PrincipalMatch.SPECIFIC, PrincipalMatch.ANYONE) \
                 and within_boundary and within_session:
             return done(True, "allowed by the resource policy")
+        if acl_match is PrincipalMatch.ANYONE and within_boundary and within_session:  # ACL
+            return done(True, f"allowed by the {acl_label}")
         if capped_identity:
             return done(True, "allowed by identity policies")
         if identity_allows and not within_boundary:
@@ -187,11 +203,12 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
             return done(False, "outside the session policies")
         return done(False, "no policy allows this action")
 
-    if not resource_allows:
+    if not resource_allows and acl_match is PrincipalMatch.NONE:  # ACL: also a resource-side grant
         return done(False, "cross-account: the resource policy does not allow")
     if not capped_identity:
         return done(False, "cross-account: the caller's own policies do not allow")
-    return done(True, "cross-account: both sides allow")
+    return done(True, "cross-account: both sides allow" if resource_allows
+                else f"cross-account: the {acl_label} and the caller's own policies allow")
 
 
 _ROOT = Outcome(True, "root user of the owning account")
