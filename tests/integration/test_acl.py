@@ -153,7 +153,8 @@ def test_bucket_acl_document_round_trip(server: RunningServer) -> None:
     assert acl["Owner"]["ID"] == mine
     assert grantees(acl) == {(mine, "FULL_CONTROL"), (theirs, "READ_ACP"), (AUTHENTICATED, "READ"),
                              ("http://acs.amazonaws.com/groups/s3/LogDelivery", "WRITE")}
-    names = {g["Grantee"].get("DisplayName") for g in acl["Grants"] if g["Grantee"]["Type"] == "CanonicalUser"}
+    names = {g["Grantee"].get("DisplayName") for g in acl["Grants"]
+             if g["Grantee"]["Type"] == "CanonicalUser"}
     assert acl["Owner"]["DisplayName"] in names
     assert grantees(s3(server, other.root).get_bucket_acl(Bucket=bucket)) == grantees(acl)
     owner_s3.put_bucket_acl(Bucket=bucket, ACL="log-delivery-write")
