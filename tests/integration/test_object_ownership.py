@@ -33,6 +33,11 @@ def canonical_id(client: Any) -> str:
     return str(client.list_buckets()["Owner"]["ID"])
 
 
+def listed_owners(client: Any, bucket: str) -> dict[str, str]:
+    listed = client.list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"]
+    return {o["Key"]: o["Owner"]["ID"] for o in listed}
+
+
 def shared_bucket(server: RunningServer, owner: Account, writer: Account) -> tuple[Any, Any, str]:
     """A bucket of ``owner`` whose policy lets ``writer``'s account put objects; (owner, writer, bucket)."""
     owner_s3, writer_s3 = s3(server, owner.root), s3(server, writer.root)
@@ -81,6 +86,7 @@ def test_cross_account_writer_object_writer_vs_bucket_owner_enforced(server: Run
     assert read(writer_s3, bucket, "theirs.txt") == b"written by W"
     acl = writer_s3.get_object_acl(Bucket=bucket, Key="theirs.txt")
     assert acl["Owner"]["ID"] == canonical_id(writer_s3)
+    assert listed_owners(owner_s3, bucket) == {"theirs.txt": canonical_id(writer_s3)}
 
     # With bucket-owner-read / -full-control the writer grants the bucket owner.
     writer_s3.put_object(Bucket=bucket, Key="granted.txt", Body=b"for B", ACL="bucket-owner-read")
@@ -96,6 +102,7 @@ def test_cross_account_writer_object_writer_vs_bucket_owner_enforced(server: Run
     acl = owner_s3.get_object_acl(Bucket=bucket, Key="theirs.txt")
     assert acl["Owner"]["ID"] == canonical_id(owner_s3)
     assert [g["Permission"] for g in acl["Grants"]] == ["FULL_CONTROL"]
+    assert set(listed_owners(owner_s3, bucket).values()) == {canonical_id(owner_s3)}
     # ...and W, no longer the owner and not allowed by the bucket policy, cannot read it.
     assert fails(writer_s3.get_object, Bucket=bucket, Key="theirs.txt") == ACCESS_DENIED
 

@@ -9,7 +9,7 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ironbucket.api.acl_xml import parse_policy, render_policy
@@ -36,6 +36,14 @@ MAX_ACL_DOCUMENT = 64 * 1024
 
 async def mode_of(ctx: Context, bucket: str) -> str:
     return ownership.effective(await ctx.services.meta.get_bucket_config(bucket, OWNERSHIP))
+
+
+async def shown_owner(ctx: Context) -> Callable[[str], str]:
+    """Maps an object's stored owner to the one S3 shows: the bucket owner while ACLs are off."""
+    if ownership.acls_enabled(await mode_of(ctx, ctx.bucket.name)):
+        return lambda owner: owner
+    bucket_owner = ctx.bucket.owner_account_id
+    return lambda _owner: bucket_owner
 
 
 async def _names(ctx: Context) -> dict[str, str]:
