@@ -134,6 +134,12 @@ def test_bucket_write_grant_lets_another_account_put(server: RunningServer) -> N
     assert fails(other_s3.list_objects_v2, Bucket=bucket) == ACCESS_DENIED  # WRITE is not READ
     assert fails(other_s3.get_bucket_acl, Bucket=bucket) == ACCESS_DENIED
     other_s3.delete_object(Bucket=bucket, Key="drop.txt")  # WRITE also deletes
+    # Overwriting the owner's object with an ACL: the ACL is the new object's, WRITE suffices.
+    owner_s3.put_object(Bucket=bucket, Key="theirs.txt", Body=b"old")
+    assert fails(other_s3.put_object_acl, Bucket=bucket, Key="theirs.txt", ACL="public-read") == ACCESS_DENIED
+    other_s3.put_object(Bucket=bucket, Key="theirs.txt", Body=b"new", ACL="bucket-owner-read")
+    assert other_s3.get_object_acl(Bucket=bucket, Key="theirs.txt")["Owner"]["ID"] == their_id
+    assert read(owner_s3, bucket, "theirs.txt") == b"new"
 
 
 def test_bucket_acl_document_round_trip(server: RunningServer) -> None:

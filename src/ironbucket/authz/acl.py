@@ -95,9 +95,10 @@ async def bucket_grants(meta: MetadataStore, bucket: str) -> Grants | None:
 
 
 async def verdict(meta: MetadataStore, check: Check, principal: Principal,
-                  version_id: Callable[[], str | None]) -> AclVerdict | None:
+                  version_id: Callable[[], str | None], *, creating: bool = False) -> AclVerdict | None:
     """What the ACLs say about one check; None when ACLs do not take part. ``version_id`` gives
-    the version the request names (asked only when an object's ACL is needed)."""
+    the version the request names (asked only when an object's ACL is needed). ``creating``: the
+    request writes this object, so the ACL it sets is the new object's (the bucket's WRITE)."""
     if not check.resource.startswith("arn:aws:s3:::"):
         return None
     bucket, _, key = check.resource[len("arn:aws:s3:::"):].partition("/")
@@ -107,6 +108,8 @@ async def verdict(meta: MetadataStore, check: Check, principal: Principal,
     if record is None:
         return None
     action = check.action.lower()
+    if creating and action == "s3:putobjectacl":
+        action = "s3:putobject"
     if key and action not in _BUCKET_CONTEXT:
         version = await meta.get_version(bucket, key, version_id(), with_data=False)
         if version is not None and not version.is_delete_marker:
@@ -114,10 +117,7 @@ async def verdict(meta: MetadataStore, check: Check, principal: Principal,
             owner = version.owner_account_id
             return AclVerdict(owner, grantee_match(grants, _OBJECT_PERMISSION.get(action), principal),
                               owner == record.owner_account_id, f"ACL of {bucket}/{key}")
-        if action == "s3:putobjectacl":
-            action = "s3:putobject"  # ACL headers on a new object: part of writing it
     grants = await bucket_grants(meta, bucket) or ()
-    permission = _BUCKET_PERMISSION.get(action) if not key or action in _BUCKET_CONTEXT \
-        or action == "s3:putobject" else None
+    permission = _BUCKET_PERMISSION.get(action) if not key or action in _BUCKET_CONTEXT else None
     return AclVerdict(record.owner_account_id, grantee_match(grants, permission, principal), True,
                       f"ACL of bucket {bucket}")

@@ -39,6 +39,8 @@ class Authorizer:
         self.decisions: list[Decided] = decisions if decisions is not None else []
         # Resource policies that are not bucket policies (a role's trust policy, for AssumeRole).
         self.resource_policies: dict[str, Labelled] = {}
+        # Objects this request creates: ACL headers on them concern the new object (see acl.py).
+        self._creating: frozenset[str] = frozenset()
 
     @property
     def keys(self) -> condition_keys.Keys:
@@ -48,6 +50,7 @@ class Authorizer:
         return self._keys
 
     async def authorize(self, checks: Sequence[Check]) -> AccessGrant:
+        self._creating = frozenset(c.resource for c in checks if c.action == "s3:PutObject")
         for check in checks:
             if not await self.allowed(check):
                 raise AccessDenied()
@@ -68,7 +71,8 @@ class Authorizer:
         resource = self.resource_policies.get(check.resource) or await resource_side(
             self._meta, check.resource)
         identity = self._identity
-        acl = await acls.verdict(self._meta, check, self.principal, self._version_id)
+        acl = await acls.verdict(self._meta, check, self.principal, self._version_id,
+                                 creating=check.resource in self._creating)
         if resource is None and acl is None and not (
                 identity.identity or identity.boundary or identity.session):
             return decide(self.principal, check, identity, {})  # nothing to evaluate: no keys needed
