@@ -17,7 +17,7 @@ from ironbucket.api.common import account, read_document
 from ironbucket.api.context import Context
 from ironbucket.api.object_headers import version_headers
 from ironbucket.api.objects_read import find_version
-from ironbucket.authz.acl import BUCKET_ACL, OWNERSHIP, bucket_grants
+from ironbucket.authz.acl import BUCKET_ACL, OWNERSHIP, bucket_grants, object_grants
 from ironbucket.errors import (
     AccessControlListNotSupported,
     InvalidArgument,
@@ -148,8 +148,8 @@ async def get_object_acl(ctx: Context) -> Response:
     version = await find_version(ctx, with_data=False)
     enabled = ownership.acls_enabled(await mode_of(ctx, ctx.bucket.name))
     owner = await _canonical(ctx, version.owner_account_id if enabled else ctx.bucket.owner_account_id)
-    stored = version.extra.get("acl") if enabled else None
-    grants = acls.load(stored) if stored else acls.owner_full_control(owner)
+    stored = object_grants(version) if enabled else None
+    grants = stored if stored is not None else acls.owner_full_control(owner)
     return xml_response(render_policy(owner, await _names(ctx), grants),
                         headers=version_headers(version, bool(ctx.bucket.versioning)))
 

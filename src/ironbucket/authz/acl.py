@@ -36,7 +36,7 @@ from ironbucket.features.acl import (
     load,
 )
 from ironbucket.policy import PrincipalMatch
-from ironbucket.storage.interfaces import MetadataStore
+from ironbucket.storage.interfaces import MetadataStore, ObjectVersion
 
 BUCKET_ACL = "acl"  # bucket configuration documents
 OWNERSHIP = "ownership"
@@ -94,6 +94,12 @@ async def bucket_grants(meta: MetadataStore, bucket: str) -> Grants | None:
     return load(text) if text else None
 
 
+def object_grants(version: ObjectVersion) -> Grants | None:
+    """The object's stored ACL (None: never set, i.e. its owner's FULL_CONTROL only)."""
+    text = version.extra.get("acl")
+    return load(text) if text else None
+
+
 async def verdict(meta: MetadataStore, check: Check, principal: Principal,
                   version_id: Callable[[], str | None], *, creating: bool = False) -> AclVerdict | None:
     """What the ACLs say about one check; None when ACLs do not take part. ``version_id`` gives
@@ -113,7 +119,7 @@ async def verdict(meta: MetadataStore, check: Check, principal: Principal,
     if key and action not in _BUCKET_CONTEXT:
         version = await meta.get_version(bucket, key, version_id(), with_data=False)
         if version is not None and not version.is_delete_marker:
-            grants = load(version.extra["acl"]) if "acl" in version.extra else ()
+            grants = object_grants(version) or ()
             owner = version.owner_account_id
             return AclVerdict(owner, grantee_match(grants, _OBJECT_PERMISSION.get(action), principal),
                               owner == record.owner_account_id, f"ACL of {bucket}/{key}")
