@@ -178,3 +178,20 @@ def test_ownership_controls_need_their_permission(server: RunningServer) -> None
     assert fails(set_ownership, client=stranger_s3, bucket=bucket, mode="ObjectWriter") == ACCESS_DENIED
     assert fails(stranger_s3.get_bucket_ownership_controls, Bucket=bucket) == ACCESS_DENIED
     assert ownership(owner_s3, bucket) == "BucketOwnerEnforced"
+
+
+def test_policy_requiring_bucket_owner_full_control(server: RunningServer) -> None:
+    """AWS's recipe for BucketOwnerPreferred: only uploads that hand the object over are allowed
+    (the s3:x-amz-acl condition key comes from the request)."""
+    owner, writer = new_account(server, "req-b"), new_account(server, "req-w")
+    owner_s3, writer_s3 = s3(server, owner.root), s3(server, writer.root)
+    bucket = unique("own")
+    owner_s3.create_bucket(Bucket=bucket, ObjectOwnership="BucketOwnerPreferred")
+    owner_s3.put_bucket_policy(Bucket=bucket, Policy=policy(
+        allow(["s3:PutObject", "s3:PutObjectAcl"], bucket_arn(bucket, "*"),
+              principal={"AWS": writer.account_id}, condition={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}})))
+    assert fails(writer_s3.put_object, Bucket=bucket, Key="k", Body=b"x") == ACCESS_DENIED
+    assert fails(writer_s3.put_object, Bucket=bucket, Key="k", Body=b"x", ACL="public-read") == ACCESS_DENIED
+    writer_s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="bucket-owner-full-control")
+    assert read(owner_s3, bucket, "k") == b"x"
+    assert owner_s3.get_object_acl(Bucket=bucket, Key="k")["Owner"]["ID"] == canonical_id(owner_s3)
