@@ -189,7 +189,8 @@ def test_policy_requiring_bucket_owner_full_control(server: RunningServer) -> No
     owner_s3.create_bucket(Bucket=bucket, ObjectOwnership="BucketOwnerPreferred")
     owner_s3.put_bucket_policy(Bucket=bucket, Policy=policy(
         allow(["s3:PutObject", "s3:PutObjectAcl"], bucket_arn(bucket, "*"),
-              principal={"AWS": writer.account_id}, condition={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}})))
+              principal={"AWS": writer.account_id},
+              condition={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}})))
     assert fails(writer_s3.put_object, Bucket=bucket, Key="k", Body=b"x") == ACCESS_DENIED
     assert fails(writer_s3.put_object, Bucket=bucket, Key="k", Body=b"x", ACL="public-read") == ACCESS_DENIED
     writer_s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="bucket-owner-full-control")
