@@ -243,6 +243,27 @@ class AccessControlListNotSupported(S3Error):
     default_message = "The bucket does not allow ACLs"
 
 
+class MalformedACLError(S3Error):
+    status = 400
+    default_message = ("The XML you provided was not well-formed or did not validate against our "
+                       "published schema")
+
+
+class UnresolvableGrantByEmailAddress(S3Error):
+    status = 400
+    default_message = "The e-mail address you provided does not match any account on record."
+
+
+class InvalidBucketAclWithBlockPublicAccessError(S3Error):
+    status = 400
+    default_message = "Bucket cannot have public ACLs set with BlockPublicAccess enabled"
+
+
+class InvalidBucketAclWithObjectOwnership(S3Error):
+    status = 400
+    default_message = "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
+
+
 class MalformedQueryString(S3Error):
     status = 400
     default_message = "The query string is malformed."
@@ -376,6 +397,11 @@ class AccessPointAlreadyOwnedByYou(S3Error):
 class NoSuchPublicAccessBlockConfiguration(S3Error):
     status = 404
     default_message = "The public access block configuration was not found"
+
+
+class OwnershipControlsNotFoundError(S3Error):
+    status = 404
+    default_message = "The bucket ownership controls were not found"
 
 
 class NoSuchCORSConfiguration(S3Error):

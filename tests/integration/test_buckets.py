@@ -164,4 +164,5 @@ def test_bucket_acl_is_owner_full_control(s3: Any, bucket: str) -> None:
     assert acl["Grants"][0]["Grantee"]["ID"] == acl["Owner"]["ID"]
     with pytest.raises(ClientError) as exc:
         s3.create_bucket(Bucket=f"acl-{uuid.uuid4().hex[:12]}", ACL="public-read")
-    assert error_code(exc) == "AccessControlListNotSupported"
+    # ACLs are disabled by default (BucketOwnerEnforced): AWS's answer since April 2023.
+    assert error_code(exc) == "InvalidBucketAclWithObjectOwnership"

@@ -1,19 +1,19 @@
 """Bucket lifecycle: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation,
-GetBucketVersioning, GetBucketAcl."""
+GetBucketVersioning."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 
+from ironbucket.api.acl import create_bucket_acl
 from ironbucket.api.common import (
-    account,
     int_param,
     read_document,
-    reject_acl_headers,
     write_owner,
 )
 from ironbucket.api.context import Context
+from ironbucket.authz.acl import BUCKET_ACL, OWNERSHIP
 from ironbucket.errors import (
     BucketAlreadyOwnedByYou,
     IllegalLocationConstraintException,
@@ -21,6 +21,7 @@ from ironbucket.errors import (
     InvalidLocationConstraint,
 )
 from ironbucket.errors import NotImplemented as S3NotImplemented
+from ironbucket.features import ownership
 from ironbucket.features.naming import validate_bucket_name
 from ironbucket.features.public_access import ALL_BLOCKED
 from ironbucket.features.public_access import CONFIG as PUBLIC_ACCESS_BLOCK
@@ -86,13 +87,12 @@ async def create_bucket(ctx: Context) -> Response:
         raise IllegalLocationConstraintException(
             f"The {constraint} location constraint is incompatible for the region specific "
             "endpoint this request was sent to.")
-    reject_acl_headers(ctx)
     if ctx.headers.get("x-amz-bucket-object-lock-enabled", "").lower() == "true":
         raise S3NotImplemented("Object Lock is not implemented yet.")
-    ownership = ctx.headers.get("x-amz-object-ownership")
-    if ownership is not None and ownership != "BucketOwnerEnforced":
-        raise S3NotImplemented("Only the BucketOwnerEnforced object ownership is implemented.")
+    requested_mode = ctx.headers.get("x-amz-object-ownership")
+    mode = ownership.validate_header(requested_mode) if requested_mode is not None else ownership.ENFORCED
     owner = _principal_account(ctx)
+    acl_document = await create_bucket_acl(ctx, owner, mode)
     bucket = Bucket(name=name, owner_account_id=owner, region=region, created_at=ctx.now)
     try:
         # Every new bucket starts with all four Block Public Access settings on, as on AWS
@@ -102,6 +102,12 @@ async def create_bucket(ctx: Context) -> Response:
         # AWS keeps this legacy answer in us-east-1 only: re-creating your own bucket succeeds.
         if region != "us-east-1":
             raise
+        return empty(headers={"location": f"/{name}"})  # re-created: its settings stay as they were
+    # A bucket without a stored Object Ownership is BucketOwnerEnforced: only others are written.
+    if mode != ownership.ENFORCED:
+        await ctx.services.meta.put_bucket_config(name, OWNERSHIP, mode)
+    if acl_document is not None:
+        await ctx.services.meta.put_bucket_config(name, BUCKET_ACL, acl_document)
     return empty(headers={"location": f"/{name}"})
 
 
@@ -139,20 +145,3 @@ async def get_bucket_versioning(ctx: Context) -> Response:
     if ctx.bucket.versioning:
         writer.element("Status", ctx.bucket.versioning)
     return xml_response(writer.render())
-
-
-async def get_bucket_acl(ctx: Context) -> Response:
-    """ACLs are disabled (BucketOwnerEnforced): the owner has FULL_CONTROL and nobody else anything."""
-    return xml_response(await owner_only_acl(ctx, ctx.bucket.owner_account_id))
-
-
-async def owner_only_acl(ctx: Context, owner_id: str) -> bytes:
-    owner = await account(ctx, owner_id)
-    writer = XmlWriter("AccessControlPolicy")
-    writer.start("Owner").element("ID", owner.canonical_id).element("DisplayName", owner.name).end()
-    writer.start("AccessControlList")
-    writer.raw('<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-               'xsi:type="CanonicalUser">')
-    writer.element("ID", owner.canonical_id).element("DisplayName", owner.name)
-    writer.raw("</Grantee><Permission>FULL_CONTROL</Permission></Grant>")
-    return writer.end().render()

@@ -10,6 +10,7 @@ Permissions per operation: https://docs.aws.amazon.com/AmazonS3/latest/userguide
 from __future__ import annotations
 
 from ironbucket.api import (
+    acl,
     bucket_policy,
     buckets,
     cors,
@@ -19,6 +20,7 @@ from ironbucket.api import (
     objects_delete,
     objects_read,
     objects_write,
+    ownership,
     post_object,
     public_access,
     request_payment,
@@ -114,7 +116,7 @@ CATALOG: tuple[Operation, ...] = (
                    "s3:GetBucketVersioning", "s3:PutBucketVersioning",
                    handlers=(buckets.get_bucket_versioning, None, None)),
     *bucket_config("acl", "GetBucketAcl", "PutBucketAcl", None, "s3:GetBucketAcl", "s3:PutBucketAcl",
-                   handlers=(buckets.get_bucket_acl, None, None)),
+                   handlers=(acl.get_bucket_acl, acl.put_bucket_acl, None)),
     *bucket_config("policy", "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy",
                    "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
                    handlers=(bucket_policy.get_bucket_policy, bucket_policy.put_bucket_policy,
@@ -162,7 +164,9 @@ CATALOG: tuple[Operation, ...] = (
                              public_access.delete_public_access_block)),
     *bucket_config("ownershipControls", "GetBucketOwnershipControls", "PutBucketOwnershipControls",
                    "DeleteBucketOwnershipControls", "s3:GetBucketOwnershipControls",
-                   "s3:PutBucketOwnershipControls"),
+                   "s3:PutBucketOwnershipControls",
+                   handlers=(ownership.get_bucket_ownership_controls, ownership.put_bucket_ownership_controls,
+                             ownership.delete_bucket_ownership_controls)),
     *bucket_config("accelerate", "GetBucketAccelerateConfiguration", "PutBucketAccelerateConfiguration",
                    None, "s3:GetAccelerateConfiguration", "s3:PutAccelerateConfiguration"),
     *bucket_config("analytics", "GetBucketAnalyticsConfiguration", "PutBucketAnalyticsConfiguration",
@@ -217,9 +221,10 @@ CATALOG: tuple[Operation, ...] = (
        needs=(on_object("s3:PutObjectTagging", "s3:PutObjectVersionTagging"),)),
     op("DeleteObjectTagging", "DELETE", OBJ, "tagging", handler=tagging.delete_object_tagging,
        needs=(on_object("s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"),)),
-    op("GetObjectAcl", "GET", OBJ, "acl", handler=objects_read.get_object_acl,
+    op("GetObjectAcl", "GET", OBJ, "acl", handler=acl.get_object_acl,
        needs=(on_object("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),)),
-    op("PutObjectAcl", "PUT", OBJ, "acl", needs=(on_object("s3:PutObjectAcl", "s3:PutObjectVersionAcl"),)),
+    op("PutObjectAcl", "PUT", OBJ, "acl", handler=acl.put_object_acl,
+       needs=(on_object("s3:PutObjectAcl", "s3:PutObjectVersionAcl"),)),
     op("GetObjectRetention", "GET", OBJ, "retention", needs=(on_object("s3:GetObjectRetention"),)),
     op("PutObjectRetention", "PUT", OBJ, "retention", needs=(
         on_object("s3:PutObjectRetention"),

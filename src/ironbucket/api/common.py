@@ -13,7 +13,6 @@ from ironbucket.api.context import Context
 from ironbucket.auth.payload import VerifiedBody, open_body
 from ironbucket.authz.grant import Check
 from ironbucket.errors import (
-    AccessControlListNotSupported,
     AccessDenied,
     InternalError,
     InvalidArgument,
@@ -123,18 +122,3 @@ def int_param(ctx: Context, name: str, default: int, *, low: int, high: int) -> 
         raise InvalidArgument(f"Argument {name} must be an integer between {low} and {high}",
                               ArgumentName=name, ArgumentValue=raw)
     return min(value, high)
-
-
-# Canned ACLs that grant nothing beyond the owner's full control — the only state an
-# ACL-disabled (BucketOwnerEnforced) bucket can be in. Anything else is refused as AWS does.
-_OWNER_ONLY_ACLS = {"private", "bucket-owner-full-control"}
-_GRANT_HEADERS = ("x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp",
-                  "x-amz-grant-write", "x-amz-grant-write-acp")
-
-
-def reject_acl_headers(ctx: Context) -> None:
-    """New buckets have Object Ownership = BucketOwnerEnforced (AWS's default since April 2023):
-    ACLs are disabled and requests carrying a non-owner ACL fail."""
-    acl = ctx.headers.get("x-amz-acl")
-    if (acl is not None and acl not in _OWNER_ONLY_ACLS) or any(h in ctx.headers for h in _GRANT_HEADERS):
-        raise AccessControlListNotSupported()

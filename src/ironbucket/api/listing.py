@@ -11,6 +11,7 @@ import binascii
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from ironbucket.api.acl import shown_owner
 from ironbucket.api.common import int_param, quote_etag, write_owner
 from ironbucket.api.context import Context
 from ironbucket.errors import InvalidArgument
@@ -115,6 +116,7 @@ def _listing_params(ctx: Context) -> tuple[str, str, int, _Encoder]:
 async def _write_entries(ctx: Context, writer: XmlWriter, page: Page, encode: _Encoder,
                          *, owner: bool) -> None:
     prefixes: list[str] = []
+    shown = await shown_owner(ctx) if owner else None
     for entry in page.entries:
         if isinstance(entry, str):
             prefixes.append(entry)
@@ -126,8 +128,8 @@ async def _write_entries(ctx: Context, writer: XmlWriter, page: Page, encode: _E
             writer.element("ChecksumAlgorithm", entry.checksum_algorithm)
             writer.element("ChecksumType", entry.checksum_type)
         writer.element("Size", entry.size).element("StorageClass", entry.storage_class)
-        if owner:
-            await write_owner(ctx, writer, entry.owner_account_id)
+        if shown is not None:
+            await write_owner(ctx, writer, shown(entry.owner_account_id))
         writer.end()
     for rolled in prefixes:
         writer.start("CommonPrefixes").element("Prefix", encode(rolled)).end()
@@ -230,6 +232,7 @@ async def list_object_versions(ctx: Context) -> Response:
         writer.element("EncodingType", "url")
     writer.element("IsTruncated", truncated)
     prefixes: list[str] = []
+    shown = await shown_owner(ctx)
     for entry in entries:
         if isinstance(entry, str):
             prefixes.append(entry)
@@ -244,7 +247,7 @@ async def list_object_versions(ctx: Context) -> Response:
             if entry.checksum_algorithm:
                 writer.element("ChecksumAlgorithm", entry.checksum_algorithm)
                 writer.element("ChecksumType", entry.checksum_type)
-        await write_owner(ctx, writer, entry.owner_account_id)
+        await write_owner(ctx, writer, shown(entry.owner_account_id))
         writer.end()
     for rolled in prefixes:
         writer.start("CommonPrefixes").element("Prefix", encode(rolled)).end()

@@ -10,12 +10,12 @@ import os
 from dataclasses import dataclass
 
 from ironbucket.api import integrity
+from ironbucket.api.acl import new_object_acl
 from ironbucket.api.common import (
     account,
     int_param,
     quote_etag,
     read_xml,
-    reject_acl_headers,
     verified_body,
 )
 from ironbucket.api.context import Context
@@ -50,7 +50,7 @@ MAX_PARTS_LISTED = 1000
 async def create_multipart_upload(ctx: Context) -> Response:
     validate_object_key(ctx.key)
     bucket = ctx.bucket
-    reject_acl_headers(ctx)
+    owner, acl_extra = await new_object_acl(ctx)
     options = parse_write_options(ctx.headers)
     checksum = checksums.multipart_checksum(ctx.headers)
     assert ctx.auth is not None
@@ -58,13 +58,13 @@ async def create_multipart_upload(ctx: Context) -> Response:
         # Letters and digits only: an id starting with "-" reads as an option to CLI tools.
         upload_id=os.urandom(24).hex(),
         bucket=bucket.name, key=ctx.key, initiated_at=ctx.services.clock(),
-        owner_account_id=bucket.owner_account_id, initiator_arn=ctx.auth.principal.arn,
+        owner_account_id=owner, initiator_arn=ctx.auth.principal.arn,
         storage_class=options.storage_class, system_metadata=options.system_metadata,
         user_metadata=options.user_metadata, tags=options.tags,
         # None: created without an algorithm (S3 still keeps a FULL_OBJECT CRC64NVME).
         checksum_algorithm=checksum.algorithm.value if checksum.explicit else None,
         checksum_type=checksum.type.value if checksum.explicit else None,
-        extra={"initiator_account": ctx.auth.principal.account_id},
+        extra={"initiator_account": ctx.auth.principal.account_id, **acl_extra},
     )
     await ctx.services.meta.create_upload(upload)
     writer = XmlWriter("InitiateMultipartUploadResult").element("Bucket", bucket.name)
@@ -228,6 +228,7 @@ async def complete_multipart_upload(ctx: Context) -> Response:
         checksum_value=checksum_value, checksum_type=checksum_type,
         parts=tuple(PartSummary(p.part_number, p.size, p.etag, p.checksum) for p in parts),
         segments=tuple(p.segment for p in parts if p.segment is not None),
+        extra={"acl": upload.extra["acl"]} if "acl" in upload.extra else {},
     )
     freed = await ctx.services.meta.complete_upload(upload, version, [p.part_number for p in parts],
                                                     precondition)

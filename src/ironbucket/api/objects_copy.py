@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from ironbucket.api import integrity
-from ironbucket.api.common import moment, quote_etag, reject_acl_headers
+from ironbucket.api.acl import new_object_acl
+from ironbucket.api.common import moment, quote_etag
 from ironbucket.api.context import Context
 from ironbucket.api.copy_source import CopySource, parse_copy_source
 from ironbucket.api.ingest import ingest, read_range
@@ -51,7 +52,7 @@ async def copy_object(ctx: Context) -> Response:
     """https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html"""
     validate_object_key(ctx.key)
     bucket = ctx.bucket
-    reject_acl_headers(ctx)
+    owner, extra = await new_object_acl(ctx)  # a copy never takes the source's ACL
     reject_unsupported(ctx.headers)
     source, src = await load_copy_source(ctx)
     metadata = metadata_directive(ctx.headers)
@@ -70,11 +71,11 @@ async def copy_object(ctx: Context) -> Response:
     checksum_value = integrity.stored_value(stored, algorithm)
     version = ObjectVersion(
         bucket=bucket.name, key=ctx.key, version_id=NULL_VERSION, last_modified=ctx.services.clock(),
-        owner_account_id=bucket.owner_account_id, size=stored.size, etag=stored.md5_hex,
+        owner_account_id=owner, size=stored.size, etag=stored.md5_hex,
         storage_class=options.storage_class, system_metadata=options.system_metadata,
         user_metadata=options.user_metadata, tags=options.tags, checksum_algorithm=algorithm.value,
         checksum_value=checksum_value, checksum_type="FULL_OBJECT", data=stored.data,
-        segments=(stored.segment,) if stored.segment else (),
+        segments=(stored.segment,) if stored.segment else (), extra=extra,
     )
     await commit(ctx, version, stored, storage_precondition(ctx.headers))
     writer = XmlWriter("CopyObjectResult").element("ETag", quote_etag(version.etag))

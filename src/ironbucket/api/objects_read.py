@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ironbucket.api.buckets import owner_only_acl
 from ironbucket.api.common import http_date, int_param, moment, quote_etag
 from ironbucket.api.context import Context
 from ironbucket.api.ingest import read_range
@@ -192,9 +191,3 @@ def _header_int(ctx: Context, name: str, default: int) -> int:
     if not raw.isdigit():
         raise InvalidArgument(f"Invalid {name}", ArgumentName=name, ArgumentValue=raw)
     return int(raw)
-
-
-async def get_object_acl(ctx: Context) -> Response:
-    version = await find_version(ctx, with_data=False)
-    return xml_response(await owner_only_acl(ctx, version.owner_account_id),
-                        headers=version_headers(version, bool(ctx.bucket.versioning)))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ironbucket.api import integrity
-from ironbucket.api.common import quote_etag, reject_acl_headers, verified_body
+from ironbucket.api.acl import new_object_acl
+from ironbucket.api.common import quote_etag, verified_body
 from ironbucket.api.context import Context
 from ironbucket.api.ingest import MAX_OBJECT_SIZE, Ingested, discard, ingest
 from ironbucket.api.object_headers import version_headers
@@ -31,14 +34,15 @@ def check_declared_size(ctx: Context, limit: int = MAX_OBJECT_SIZE) -> None:
 
 
 def new_version(ctx: Context, options: WriteOptions, stored: Ingested,
-                algorithm: ChecksumAlgorithm) -> ObjectVersion:
+                algorithm: ChecksumAlgorithm, owner: tuple[str, dict[str, Any]]) -> ObjectVersion:
+    """``owner``: the owning account and the ACL entries, from ``new_object_acl``."""
     assert ctx.auth is not None
     return ObjectVersion(
         bucket=ctx.bucket.name,
         key=ctx.key,
         version_id=NULL_VERSION,
         last_modified=ctx.services.clock(),
-        owner_account_id=ctx.bucket.owner_account_id,  # BucketOwnerEnforced: the bucket owner owns it
+        owner_account_id=owner[0],
         size=stored.size,
         etag=stored.md5_hex,
         storage_class=options.storage_class,
@@ -50,6 +54,7 @@ def new_version(ctx: Context, options: WriteOptions, stored: Ingested,
         checksum_type="FULL_OBJECT",
         data=stored.data,
         segments=(stored.segment,) if stored.segment else (),
+        extra=owner[1],
     )
 
 
@@ -77,7 +82,7 @@ async def put_object(ctx: Context) -> Response:
     """https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html"""
     validate_object_key(ctx.key)
     bucket = ctx.bucket
-    reject_acl_headers(ctx)
+    owner = await new_object_acl(ctx)
     options = parse_write_options(ctx.headers)
     checksum = integrity.from_headers(ctx.headers)
     precondition = storage_precondition(ctx.headers)
@@ -91,7 +96,7 @@ async def put_object(ctx: Context) -> Response:
         raise
     # The stored checksum is the client's algorithm if it chose one, else S3's default.
     algorithm = checksum.algorithms[0]
-    version = new_version(ctx, options, stored, algorithm)
+    version = new_version(ctx, options, stored, algorithm, owner)
     await commit(ctx, version, stored, precondition)
     headers = {"etag": quote_etag(version.etag)}
     if checksum.requested is not None:

@@ -12,6 +12,7 @@ import dataclasses
 from urllib.parse import urlencode
 
 from ironbucket.api import integrity
+from ironbucket.api.acl import new_object_acl
 from ironbucket.api.common import quote_etag, require_allowed, verified_body
 from ironbucket.api.context import Context
 from ironbucket.api.ingest import discard, ingest
@@ -22,15 +23,13 @@ from ironbucket.auth.post_auth import authenticate_post_policy
 from ironbucket.auth.post_policy import check_content_length, check_fields, parse_policy, substitute_filename
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import request_keys
-from ironbucket.errors import AccessControlListNotSupported, InvalidArgument, MalformedXML
+from ironbucket.errors import InvalidArgument, MalformedXML
 from ironbucket.features.naming import validate_object_key
 from ironbucket.features.tagging import TagTarget, validate_tag_set
 from ironbucket.http import xml
 from ironbucket.http.form import boundary_from_content_type, parse_form
 from ironbucket.http.response import Response, empty, xml_response
 from ironbucket.http.xml import XmlWriter
-
-_OWNER_ONLY_ACLS = {"private", "bucket-owner-full-control"}
 
 
 async def post_object(ctx: Context) -> Response:
@@ -56,8 +55,7 @@ async def post_object(ctx: Context) -> Response:
         checked = {**form.fields, **{n: key for n in form.fields if n.lower() == "key"}}
         check_fields(policy, checked, bucket=bucket.name, now=ctx.now)
     await require_allowed(ctx, "s3:PutObject", object_arn(bucket.name, key), bucket.owner_account_id)
-    if fields.get("acl", "private") not in _OWNER_ONLY_ACLS:
-        raise AccessControlListNotSupported()
+    owner = await new_object_acl(ctx, {"x-amz-acl": fields["acl"]} if "acl" in fields else {})
     options = parse_write_options({n: v for n, v in fields.items() if n != "tagging"})
     if "tagging" in fields:
         options = dataclasses.replace(options, tags=_form_tags(fields["tagging"]))
@@ -71,7 +69,7 @@ async def post_object(ctx: Context) -> Response:
         await discard(ctx.services, stored)
         raise
     ctx.address = dataclasses.replace(ctx.address, key=key)
-    version = new_version(ctx, options, stored, checksum.algorithms[0])
+    version = new_version(ctx, options, stored, checksum.algorithms[0], owner)
     await commit(ctx, version, stored, None)
     return _success(fields, bucket.name, key, version.etag)
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from ironbucket.auth.principal import Principal
+from ironbucket.authz import acl as acls
 from ironbucket.authz import context as condition_keys
 from ironbucket.authz.access_points import AccessPoint
 from ironbucket.authz.engine import Labelled, Outcome, PolicySet, decide
@@ -46,6 +47,8 @@ class Authorizer:
         self.decisions: list[Decided] = decisions if decisions is not None else []
         # Resource policies that are not bucket policies (a role's trust policy, for AssumeRole).
         self.resource_policies: dict[str, Labelled] = {}
+        # Objects this request creates: ACL headers on them concern the new object (see acl.py).
+        self._creating: frozenset[str] = frozenset()
 
     @property
     def keys(self) -> condition_keys.Keys:
@@ -55,6 +58,7 @@ class Authorizer:
         return self._keys
 
     async def authorize(self, checks: Sequence[Check]) -> AccessGrant:
+        self._creating = frozenset(c.resource for c in checks if c.action == "s3:PutObject")
         for check in checks:
             if not await self.allowed(check):
                 raise AccessDenied()
@@ -83,10 +87,14 @@ class Authorizer:
         resource = self.resource_policies.get(check.resource) or await resource_side(
             self._meta, check.resource)
         identity = self._identity
-        if resource is None and not (identity.identity or identity.boundary or identity.session):
+        acl = await acls.verdict(self._meta, check, self.principal, self._version_id,
+                                 creating=check.resource in self._creating)
+        if resource is None and acl is None and not (
+                identity.identity or identity.boundary or identity.session):
             return decide(self.principal, check, identity, {})  # nothing to evaluate: no keys needed
         restricted = resource is not None and resource.public and await self._restricts_public(check)
-        policies = PolicySet(identity.identity, identity.boundary, identity.session, resource, restricted)
+        policies = PolicySet(identity.identity, identity.boundary, identity.session, resource,
+                             restricted=restricted, acl=acl)
         keys = self.keys
         if _mentions_existing_tags(policies):
             keys = {**keys, **await self._existing_tags(check.resource)}
@@ -105,6 +113,10 @@ class Authorizer:
             settings = effective(settings, point.public_access_block,
                                  await account_settings(self._meta, point.account_id))
         return settings.restrict_public_buckets
+
+    def _version_id(self) -> str | None:
+        """The version the request names (?versionId), for the object's ACL and owner."""
+        return self.keys.get("s3:versionid", (None,))[0]
 
     async def _existing_tags(self, resource: str) -> condition_keys.Keys:
         """s3:ExistingObjectTag/<k> needs the object's tags: loaded only for policies using it."""

@@ -16,6 +16,9 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
    identities) have no identity side here: the resource policy decides.
 6. A role's trust policy is a resource policy that must allow in every case: in the role's own
    account as well, where a bucket policy need not.
+7. ACLs (when the bucket's Object Ownership enables them) are one more resource-based grant,
+   decided in authz/acl.py; in the context of an object another account owns, that account is
+   the resource owner and the bucket policy can only deny.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ironbucket.auth.principal import Principal, PrincipalType
+from ironbucket.authz.acl import AclVerdict
 from ironbucket.authz.grant import Check
 from ironbucket.policy import (
     Decision,
@@ -66,6 +70,7 @@ class PolicySet:
     # Block Public Access's RestrictPublicBuckets: the resource policy is public, so its Allows
     # count only for the owner account's principals and service principals (Denies still do).
     restricted: bool = False
+    acl: AclVerdict | None = None  # None: ACLs disabled (BucketOwnerEnforced) or not an S3 resource
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +134,8 @@ def _trace(label: str, result: Evaluation) -> list[str]:
 
 def decide(principal: Principal, check: Check, policies: PolicySet,
            keys: Mapping[str, tuple[str, ...]]) -> Outcome:
-    if not (policies.identity or policies.boundary or policies.session or policies.resource):
+    if not (policies.identity or policies.boundary or policies.session or policies.resource
+            or policies.acl):
         # No policy applies at all: only the owning account's root user may act.
         if principal.is_root and (check.owner is None or check.owner == principal.account_id):
             return _ROOT
@@ -151,7 +157,13 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
     sessions = [run(p) for p in policies.session]
     resource = run(policies.resource) if policies.resource else None
     everything: Sequence[Evaluation | None] = [*identity_results, boundary, *sessions, resource]
-    owner = check.owner
+    # --- ACLs (authz/acl.py): the deciding context's owner, and the ACL as a resource grant ---
+    acl = policies.acl
+    owner = acl.owner if acl is not None else check.owner
+    acl_match = acl.match if acl is not None else PrincipalMatch.NONE
+    policy_grants = acl is None or acl.bucket_policy_grants
+    acl_label = acl.label if acl is not None else "ACL"
+    # --- end ACLs ---
     same_account = owner is None or owner == principal.account_id
 
     lockout_exempt = principal.is_root and same_account and check.action.lower() in ROOT_LOCKOUT_EXEMPT
@@ -166,7 +178,7 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
     within_boundary = boundary is None or boundary.decision is Decision.ALLOW
     within_session = not sessions or any(r.decision is Decision.ALLOW for r in sessions)
     capped_identity = has_identity and identity_allows and within_boundary and within_session
-    resource_allows = resource is not None and resource.decision is Decision.ALLOW
+    resource_allows = resource is not None and resource.decision is Decision.ALLOW and policy_grants
     restricted_away = resource_allows and policies.restricted and not _inside_restriction(principal, check)
     if restricted_away:
         resource_allows = False
@@ -175,6 +187,8 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
     if not has_identity:
         if resource_allows and match is not PrincipalMatch.NONE:
             return done(True, "allowed by the resource policy")
+        if acl_match is PrincipalMatch.ANYONE:  # ACL: AllUsers
+            return done(True, f"allowed by the {acl_label}")
         return done(False, _RESTRICTED if restricted_away else "no policy allows this caller")
 
     if resource is not None and policies.resource is not None \
@@ -188,6 +202,8 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
         if resource_allows and match in (PrincipalMatch.SPECIFIC, PrincipalMatch.ANYONE) \
                 and within_boundary and within_session:
             return done(True, "allowed by the resource policy")
+        if acl_match is PrincipalMatch.ANYONE and within_boundary and within_session:  # ACL
+            return done(True, f"allowed by the {acl_label}")
         if capped_identity:
             return done(True, "allowed by identity policies")
         if identity_allows and not within_boundary:
@@ -196,12 +212,13 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
             return done(False, "outside the session policies")
         return done(False, "no policy allows this action")
 
-    if not resource_allows:
+    if not resource_allows and acl_match is PrincipalMatch.NONE:  # ACL: also a resource-side grant
         return done(False, _RESTRICTED if restricted_away
                     else "cross-account: the resource policy does not allow")
     if not capped_identity:
         return done(False, "cross-account: the caller's own policies do not allow")
-    return done(True, "cross-account: both sides allow")
+    return done(True, "cross-account: both sides allow" if resource_allows
+                else f"cross-account: the {acl_label} and the caller's own policies allow")
 
 
 def _inside_restriction(principal: Principal, check: Check) -> bool:
