@@ -48,7 +48,7 @@ async def identity_side(meta: MetadataStore, principal: Principal) -> PolicySet:
         role_name = principal.session.role_arn.rsplit("/", 1)[-1]
         found = await meta.iam_principal_policies(principal.account_id, "role", role_name)
     else:
-        return PolicySet()
+        return _NOTHING
     if not found.found:
         raise UnknownPrincipal(principal.arn)  # deleted since it authenticated: deny
     # The store hands back the very same record while it is unchanged, so the labelled set
@@ -72,6 +72,7 @@ async def identity_side(meta: MetadataStore, principal: Principal) -> PolicySet:
     return PolicySet(identity=policies.identity, boundary=policies.boundary, session=session)
 
 
+_NOTHING = PolicySet()  # principals without identity policies (root, anonymous, services)
 # id(record) -> (record, its policies); the record is kept so its id cannot be reused meanwhile.
 _IDENTITY_SETS: dict[int, tuple[object, PolicySet]] = {}
 

@@ -21,6 +21,7 @@ from typing import TypeVar
 T = TypeVar("T")
 _SIZE = 16
 MAX_ENTRIES = 10_000  # bounds memory against lookups of random names
+MISSING = object()
 
 
 class Generation:
@@ -52,17 +53,28 @@ class Generation:
 class ConfigCache:
     def __init__(self, generation: Generation) -> None:
         self.generation = generation
+        self._read = generation.read
         self._seen = b""
         self._entries: dict[Hashable, object] = {}
 
     def get(self, key: Hashable, load: Callable[[], T]) -> T:
-        current = self.generation.read()
-        if current != self._seen or len(self._entries) > MAX_ENTRIES:
+        found = self.lookup(key)
+        if found is MISSING:
+            found = load()
+            self.store(key, found)
+        return found  # type: ignore[return-value]
+
+    def lookup(self, key: Hashable) -> object:
+        """The cached value, or MISSING. A miss must be followed by loading and ``store``: the
+        generation is read here, before the load, so a commit during the load makes the stored
+        value stale at the next lookup."""
+        current = self._read()
+        if current != self._seen:
             self._entries.clear()
             self._seen = current
-        try:
-            return self._entries[key]  # type: ignore[return-value]
-        except KeyError:
-            value = load()
-            self._entries[key] = value
-            return value
+        return self._entries.get(key, MISSING)
+
+    def store(self, key: Hashable, value: object) -> None:
+        if len(self._entries) >= MAX_ENTRIES:  # bounds memory against lookups of random names
+            self._entries.clear()
+        self._entries[key] = value

@@ -34,7 +34,7 @@ from ironbucket.storage.interfaces import (
     WritePrecondition,
 )
 from ironbucket.storage.sqlite import blobrefs, catalog, sts_sessions, uploads, usage, versions
-from ironbucket.storage.sqlite.config_cache import ConfigCache, Generation
+from ironbucket.storage.sqlite.config_cache import MISSING, ConfigCache, Generation
 from ironbucket.storage.sqlite.connection import connect, translate
 from ironbucket.storage.sqlite.iam_store import SqliteIamStore
 from ironbucket.storage.sqlite.object_cache import ObjectCache
@@ -116,7 +116,13 @@ class SqliteMetadataStore(SqliteIamStore):
                 *args: P.args, **kwargs: P.kwargs) -> T:
         if self._closed:
             raise RuntimeError("the metadata store is closed")
-        return self._cache.get(key, lambda: self._read(fn, *args, **kwargs))
+        # No closure on the hot path: a hit costs one generation read and one dict lookup.
+        cache = self._cache
+        found = cache.lookup(key)
+        if found is MISSING:
+            found = self._read(fn, *args, **kwargs)
+            cache.store(key, found)
+        return found  # type: ignore[return-value]
 
     def _free_page_bytes(self) -> int:
         """Bytes on the database's free list (room new inline data reuses without growing it)."""
