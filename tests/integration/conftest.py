@@ -56,3 +56,11 @@ def cli_env(server: RunningServer, tmp_path: Path) -> dict[str, str]:
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
         "HOME": str(tmp_path),
     })
+
+
+@pytest.fixture
+def no_proxy_bypass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients that reach the server as their HTTP proxy (S3 Control, virtual hosts): a NO_PROXY
+    naming 127.0.0.1 would also match "<account>.127.0.0.1" and bypass the proxy."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)

@@ -72,6 +72,25 @@ def s3(server: RunningServer, creds: Creds, headers: dict[str, str] | None = Non
     return made
 
 
+def control(server: RunningServer, creds: Creds) -> Any:
+    """An S3 Control client. botocore sends S3 Control requests to ``<account>.<endpoint host>``,
+    which does not resolve for 127.0.0.1: the client reaches the server as its HTTP proxy
+    (the server accepts absolute-form request targets). Needs no NO_PROXY naming 127.0.0.1:
+    use the ``no_proxy_bypass`` fixture."""
+    return client(server, "s3control", creds, proxies={"http": server.endpoint})
+
+
+def proxy_cli_env(server: RunningServer, account: Account) -> dict[str, str]:
+    """Environment for the aws CLI under ``account``'s root keys, reaching the server as its
+    HTTP proxy (see ``control``): pass it to ``aws`` from test_aws_cli with the server."""
+    env = clean_env({"AWS_ACCESS_KEY_ID": account.root.access_key,
+                     "AWS_SECRET_ACCESS_KEY": account.root.secret_key, "AWS_DEFAULT_REGION": "us-east-1",
+                     "HTTP_PROXY": server.endpoint})
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        env.pop(name, None)
+    return env
+
+
 def policy(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": VERSION, "Statement": list(statements)})
 

@@ -23,30 +23,26 @@ from tests.integration.iam_helpers import (
     allow,
     assume,
     client,
+    control,
     fails,
     new_account,
     new_role,
     new_user,
     policy,
+    proxy_cli_env,
     read,
     s3,
     trust,
     unique,
 )
-from tests.integration.server import RunningServer, clean_env
+from tests.integration.server import RunningServer
 from tests.integration.test_aws_cli import aws
 
 REGION = "us-east-1"
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy_bypass(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("NO_PROXY", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxy_bypass")
 
-
-def control(server: RunningServer, creds: Creds) -> Any:
-    return client(server, "s3control", creds, proxies={"http": server.endpoint})
 
 
 def assumer(iam: Any, role: str) -> Creds:
@@ -200,11 +196,7 @@ def test_both_the_access_point_and_the_bucket_must_allow(server: RunningServer) 
 
 def test_aws_cli_creates_and_uses_an_access_point(server: RunningServer) -> None:
     account, _, _, bucket = setup(server, "ap-cli")
-    env = clean_env({"AWS_ACCESS_KEY_ID": account.root.access_key,
-                     "AWS_SECRET_ACCESS_KEY": account.root.secret_key,
-                     "AWS_DEFAULT_REGION": REGION, "HTTP_PROXY": server.endpoint})
-    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
-        env.pop(name, None)
+    env = proxy_cli_env(server, account)
     made = json.loads(aws(server, env, "s3control", "create-access-point", "--account-id", account.account_id,
                           "--name", "cli-point", "--bucket", bucket).stdout)
     out = aws(server, env, "s3", "cp", f"s3://{made['Alias']}/reports/q1.csv", "-").stdout

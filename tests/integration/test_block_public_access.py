@@ -18,20 +18,21 @@ import pytest
 from tests.integration.iam_helpers import (
     ACCESS_DENIED,
     Account,
-    Creds,
     allow,
     bucket_arn,
     client,
+    control,
     fails,
     new_account,
     new_user,
     policy,
+    proxy_cli_env,
     read,
     s3,
     unique,
     unsigned,
 )
-from tests.integration.server import RunningServer, clean_env
+from tests.integration.server import RunningServer
 from tests.integration.test_aws_cli import aws
 
 ALL_ON = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
@@ -39,15 +40,8 @@ ALL_ON = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy"
 ALL_OFF = dict.fromkeys(ALL_ON, False)
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy_bypass(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A NO_PROXY naming 127.0.0.1 would also match "<account>.127.0.0.1" and bypass the proxy.
-    for name in ("NO_PROXY", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxy_bypass")
 
-
-def control(server: RunningServer, creds: Creds) -> Any:
-    return client(server, "s3control", creds, proxies={"http": server.endpoint})
 
 
 def public_read(bucket: str, prefix: str = "public/") -> str:
@@ -190,11 +184,7 @@ def test_malformed_settings_are_refused_and_nothing_changes(server: RunningServe
 
 def test_aws_cli_account_and_bucket_settings(server: RunningServer) -> None:
     account = new_account(server, "bpa-cli")
-    env = clean_env({"AWS_ACCESS_KEY_ID": account.root.access_key,
-                     "AWS_SECRET_ACCESS_KEY": account.root.secret_key,
-                     "AWS_DEFAULT_REGION": "us-east-1", "HTTP_PROXY": server.endpoint})
-    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
-        env.pop(name, None)
+    env = proxy_cli_env(server, account)
     aws(server, env, "s3control", "put-public-access-block", "--account-id", account.account_id,
         "--public-access-block-configuration",
         "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=false")
