@@ -19,6 +19,8 @@ from typing import Any
 from ironbucket.private_endpoints import PrivateEndpoint, parse_endpoints
 
 ENV_PREFIX = "IRONBUCKET_"
+# Settings that are tables in the TOML file, with no flag or environment variable.
+TOML_ONLY = frozenset({"private_endpoints"})
 
 
 @dataclass(frozen=True, slots=True)

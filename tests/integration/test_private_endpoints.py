@@ -255,3 +255,28 @@ def test_an_endpoint_listener_that_cannot_bind_stops_the_server(tmp_path: Path,
                           text=True, timeout=60, check=False)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert f"private endpoint vpce-aaaaaaaa: cannot listen on 127.0.0.2:{taken}" in proc.stderr
+
+
+def test_every_worker_serves_the_endpoint_listener(tmp_path: Path) -> None:
+    port, endpoint_port = free_port(), free_port("127.0.0.2")
+    toml = tmp_path / "ironbucket.toml"
+    toml.write_text(f'address = "127.0.0.1:{port}"\n[[private_endpoints]]\nid = "{A}"\n'
+                    f'vpc = "vpc-aaaaaaaa"\nlisten = "127.0.0.2:{endpoint_port}"\n')
+    server = start_server(tmp_path / "data", port=port, workers=2, extra_args=["--config", str(toml)])
+    try:
+        root = Creds(server.access_key, server.secret_key)
+        public = s3(server, root)
+        bucket = unique("vpce-workers")
+        public.create_bucket(Bucket=bucket)
+        public.put_object(Bucket=bucket, Key="k", Body=b"data")
+        public.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+             "Resource": f"arn:aws:s3:::{bucket}/*",
+             "Condition": {"StringNotEquals": {"aws:SourceVpce": A}}}]}))
+        # Fresh connections, spread by the kernel over both workers' sockets.
+        for _ in range(8):
+            assert read(s3(dataclasses.replace(server, host="127.0.0.2", port=endpoint_port), root),
+                        bucket, "k") == b"data"
+            assert fails(s3(server, root).get_object, Bucket=bucket, Key="k") == ACCESS_DENIED
+    finally:
+        server.stop()
