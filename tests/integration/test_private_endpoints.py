@@ -135,6 +135,15 @@ def test_endpoint_policy_caps_everyone_even_root(endpoints: Endpoints) -> None:
     # The decision trace names the endpoint policy.
     trace = explain(endpoints.server.data_dir, denied.response["ResponseMetadata"]["RequestId"])
     assert f"endpoint policy of {B}" in trace
+    # Through an access point (of this endpoint's VPC), the endpoint policy must allow the access
+    # point's ARN as well as the bucket's; this one names only the bucket.
+    ctl = client(endpoints.server, "s3control", endpoints.root, proxies={"http": endpoints.server.endpoint})
+    alias = ctl.create_access_point(AccountId=account_id, Name=unique("in-b"), Bucket=GET_ONLY_BUCKET,
+                                    VpcConfiguration={"VpcId": "vpc-bbbbbbbb"})["Alias"]
+    through_ap = failure(through_b.get_object, Bucket=alias, Key="k")
+    assert through_ap.response["Error"]["Code"] == "AccessDenied"
+    trace = explain(endpoints.server.data_dir, through_ap.response["ResponseMetadata"]["RequestId"])
+    assert f"endpoint policy of {B}: no statement applies" in trace
 
 
 def anonymous_get(server: RunningServer, bucket: str, key: str, source: str) -> int:
