@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ironbucket.private_endpoints import PrivateEndpoint, parse_endpoints
+
 ENV_PREFIX = "IRONBUCKET_"
+# Settings that are tables in the TOML file, with no flag or environment variable.
+TOML_ONLY = frozenset({"private_endpoints"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,8 @@ class Settings:
     # Only used on the very first start, to create the root user of the default account.
     root_access_key: str | None = None
     root_secret_key: str | None = dataclasses.field(default=None, repr=False)
+    # TOML-only ``[[private_endpoints]]`` (see private_endpoints.py).
+    private_endpoints: tuple[PrivateEndpoint, ...] = ()
 
     def __post_init__(self) -> None:
         _check_listeners(self)
@@ -235,9 +241,12 @@ def _from_toml(path: Path) -> dict[str, Any]:
     by_key["trusted_proxies"] = by_key["trusted_proxy"]
     values: dict[str, Any] = {}
     for key, raw in doc.items():
+        if key == "private_endpoints":
+            values["private_endpoints"] = parse_endpoints(raw, str(path), path.parent)
+            continue
         if isinstance(raw, dict | list) and key not in ("domain", "domains", "trusted_proxy",
                                                          "trusted_proxies"):
-            continue  # tables belong to later features (e.g. [[private_endpoints]])
+            continue  # tables belong to later features
         opt = by_key.get(key)
         if opt is None:
             raise ValueError(f"{path}: unknown option {key!r}")

@@ -91,7 +91,7 @@ def test_control_api_manages_access_points(server: RunningServer) -> None:
     assert fails(ctl.create_access_point, AccountId=acct, Name="nobucket", Bucket=unique("none")) == (
         "NoSuchBucket", 404)
     assert fails(ctl.create_access_point, AccountId=acct, Name="private", Bucket=bucket,
-                 VpcConfiguration={"VpcId": "vpc-1a2b3c4d"}) == ("NotImplemented", 501)
+                 VpcConfiguration={"VpcId": "not-a-vpc-id"}) == ("InvalidRequest", 400)
     for n in range(3):
         ctl.create_access_point(AccountId=acct, Name=f"team-{n}", Bucket=bucket)
     names = [p["Name"] for p in ctl.list_access_points(AccountId=acct, Bucket=bucket)["AccessPointList"]]

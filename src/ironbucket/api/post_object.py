@@ -23,6 +23,7 @@ from ironbucket.auth.post_auth import authenticate_post_policy
 from ironbucket.auth.post_policy import check_content_length, check_fields, parse_policy, substitute_filename
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import request_keys
+from ironbucket.authz.endpoints import endpoint_policy
 from ironbucket.errors import InvalidArgument, MalformedXML
 from ironbucket.features.naming import validate_object_key
 from ironbucket.features.tagging import TagTarget, validate_tag_set
@@ -44,7 +45,8 @@ async def post_object(ctx: Context) -> Response:
                         trusted_proxies=ctx.services.settings.trusted_proxies,
                         resource_account=bucket.owner_account_id)
     previous = ctx.authorizer.decisions if ctx.authorizer else None
-    ctx.authorizer = Authorizer(ctx.services.meta, ctx.auth.principal, keys, previous)
+    ctx.authorizer = Authorizer(ctx.services.meta, ctx.auth.principal, keys, previous,
+                                 endpoint=endpoint_policy(ctx.request.endpoint))
     if "key" not in fields:
         raise InvalidArgument("Bucket POST must contain a field named 'key'.  If it is specified, "
                               "please check the order of the fields.", ArgumentName="key")

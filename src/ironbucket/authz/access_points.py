@@ -38,7 +38,8 @@ class AccessPoint:
     region: str
     created_at: float
     public_access_block: PublicAccessBlock
-    network_origin: str = "Internet"
+    network_origin: str = "Internet"  # or "VPC": only through a private endpoint of vpc_id
+    vpc_id: str | None = None
 
     @property
     def arn(self) -> str:
@@ -52,7 +53,7 @@ class AccessPoint:
             "name": self.name, "account_id": self.account_id, "bucket": self.bucket,
             "bucket_account_id": self.bucket_account_id, "alias": self.alias, "region": self.region,
             "created_at": self.created_at, "public_access_block": self.public_access_block.dumps(),
-            "network_origin": self.network_origin, "v": 1})
+            "network_origin": self.network_origin, "vpc_id": self.vpc_id, "v": 1})
 
     @classmethod
     def loads(cls, text: str) -> AccessPoint:
@@ -60,7 +61,7 @@ class AccessPoint:
         blocked = PublicAccessBlock.loads(d["public_access_block"])
         assert blocked is not None
         return cls(d["name"], d["account_id"], d["bucket"], d["bucket_account_id"], d["alias"], d["region"],
-                   d["created_at"], blocked, d["network_origin"])
+                   d["created_at"], blocked, d["network_origin"], d.get("vpc_id"))
 
 
 def valid_name(name: str) -> bool:

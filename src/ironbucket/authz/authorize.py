@@ -32,9 +32,11 @@ class Authorizer:
     def __init__(self, meta: MetadataStore, principal: Principal,
                  keys: condition_keys.Keys | Callable[[], condition_keys.Keys],
                  decisions: list[Decided] | None = None, *,
-                 access_point: AccessPoint | None = None) -> None:
+                 access_point: AccessPoint | None = None, endpoint: Labelled | None = None) -> None:
         self._meta = meta
         self.principal = principal
+        # The policy of the private endpoint the request came through (authz/endpoints.py).
+        self.endpoint = endpoint
         # A request through an access point: every check on its bucket is made twice, on the
         # access point's ARN (identity + access point policy) and on the bucket's (identity +
         # bucket policy); both must allow.
@@ -89,12 +91,12 @@ class Authorizer:
         identity = self._identity
         acl = await acls.verdict(self._meta, check, self.principal, self._version_id,
                                  creating=check.resource in self._creating)
-        if resource is None and acl is None and not (
+        if resource is None and acl is None and self.endpoint is None and not (
                 identity.identity or identity.boundary or identity.session):
             return decide(self.principal, check, identity, {})  # nothing to evaluate: no keys needed
         restricted = resource is not None and resource.public and await self._restricts_public(check)
         policies = PolicySet(identity.identity, identity.boundary, identity.session, resource,
-                             restricted=restricted, acl=acl)
+                             restricted=restricted, acl=acl, endpoint=self.endpoint)
         keys = self.keys
         if _mentions_existing_tags(policies):
             keys = {**keys, **await self._existing_tags(check.resource)}
@@ -132,7 +134,8 @@ class Authorizer:
 
 
 def _mentions_existing_tags(policies: PolicySet) -> bool:
-    labelled = [*policies.identity, *policies.session, policies.boundary, policies.resource]
+    labelled = [*policies.identity, *policies.session, policies.boundary, policies.resource,
+                policies.endpoint]
     return any(p is not None and p.uses_existing_tags for p in labelled)
 
 

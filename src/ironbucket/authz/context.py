@@ -150,7 +150,13 @@ def request_keys(request: Request, auth: Authentication, *, now: float, trusted_
     keys = principal_keys(auth.principal, now)
     keys.update(_clock_keys(now))
     keys["aws:securetransport"] = ("true" if secure else "false",)
-    keys["aws:sourceip"] = (source_ip,)
+    endpoint = request.endpoint
+    if endpoint is None:
+        keys["aws:sourceip"] = (source_ip,)
+    else:  # as on AWS: through a VPC endpoint, the VPC facts replace aws:SourceIp
+        keys["aws:sourcevpce"] = (endpoint.id,)
+        keys["aws:sourcevpc"] = (endpoint.vpc,)
+        keys["aws:vpcsourceip"] = (source_ip,)
     tls_version = direct_tls_version(request, trusted_proxies)
     if tls_version is not None:
         keys["s3:tlsversion"] = (tls_version,)

@@ -14,9 +14,11 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
    caller's own identity side must allow.
 5. Anonymous callers, service principals and identities from outside (CloudFront origin access
    identities) have no identity side here: the resource policy decides.
-6. A role's trust policy is a resource policy that must allow in every case: in the role's own
+6. The policy of the private (VPC) endpoint a request came through must allow it too, whoever
+   the caller is (root users included); an explicit Deny in it is an explicit deny.
+7. A role's trust policy is a resource policy that must allow in every case: in the role's own
    account as well, where a bucket policy need not.
-7. ACLs (when the bucket's Object Ownership enables them) are one more resource-based grant,
+8. ACLs (when the bucket's Object Ownership enables them) are one more resource-based grant,
    decided in authz/acl.py; in the context of an object another account owns, that account is
    the resource owner and the bucket policy can only deny.
 """
@@ -71,6 +73,9 @@ class PolicySet:
     # count only for the owner account's principals and service principals (Denies still do).
     restricted: bool = False
     acl: AclVerdict | None = None  # None: ACLs disabled (BucketOwnerEnforced) or not an S3 resource
+    # The policy of the private endpoint the request came through: it must allow as well, for
+    # every principal (the root user included); None means no restriction.
+    endpoint: Labelled | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +140,7 @@ def _trace(label: str, result: Evaluation) -> list[str]:
 def decide(principal: Principal, check: Check, policies: PolicySet,
            keys: Mapping[str, tuple[str, ...]]) -> Outcome:
     if not (policies.identity or policies.boundary or policies.session or policies.resource
-            or policies.acl):
+            or policies.acl or policies.endpoint):
         # No policy applies at all: only the owning account's root user may act.
         if principal.is_root and (check.owner is None or check.owner == principal.account_id):
             return _ROOT
@@ -156,6 +161,14 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
     boundary = run(policies.boundary) if policies.boundary else None
     sessions = [run(p) for p in policies.session]
     resource = run(policies.resource) if policies.resource else None
+    if policies.endpoint is not None:
+        endpoint = run(policies.endpoint)
+        # An endpoint policy caps everyone; not even the bucket owner's lockout exemption
+        # reaches past it (the owner can still act through another network path).
+        if endpoint.decision is Decision.DENY:
+            return done(False, "explicit deny")
+        if endpoint.decision is not Decision.ALLOW:
+            return done(False, f"not allowed by the {policies.endpoint.label}")
     everything: Sequence[Evaluation | None] = [*identity_results, boundary, *sessions, resource]
     # --- ACLs (authz/acl.py): the deciding context's owner, and the ACL as a resource grant ---
     acl = policies.acl

@@ -26,6 +26,7 @@ from ironbucket.auth.authentication import anonymous
 from ironbucket.auth.payload import payload_check
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import Keys, request_keys
+from ironbucket.authz.endpoints import arrived_through, endpoint_policy, require_network_origin
 from ironbucket.errors import InternalError, InvalidRequest, MaxMessageLengthExceeded, S3Error
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.events.record import RequestRecord, emit
@@ -88,6 +89,8 @@ class IronBucketApp:
         started = time.perf_counter()
         now = services.clock()
         request = build_request(scope, receive, now, services.settings.body_idle_timeout)
+        request.endpoint = arrived_through(request, services.settings.private_endpoints,
+                                           services.settings.trusted_proxies)
         record = RequestRecord(
             request_id=request.request_id, received_at=now, method=request.method,
             path=request.raw_path, client_ip=request.client_ip,
@@ -144,6 +147,7 @@ class IronBucketApp:
         record.operation = operation.name
         if point is not None:
             require_supported(operation)
+            require_network_origin(point, request.endpoint)
         ctx = Context(request=request, address=address, operation=operation, services=services,
                       now=now)
         # authenticate (an ``unsigned`` operation — the CORS preflight — is anonymous by design)
@@ -171,7 +175,7 @@ class IronBucketApp:
             return found
 
         ctx.authorizer = Authorizer(services.meta, auth.principal, keys, record.decisions,
-                                    access_point=point)
+                                    access_point=point, endpoint=endpoint_policy(request.endpoint))
         charge = await charge_for(ctx)  # Requester Pays: known first, so refusals are metered
         if charge is not None:
             set_charge(record, charge)

@@ -13,6 +13,8 @@ from ironbucket.http.request import DEFAULT_BODY_IDLE_TIMEOUT, Body, Receive, Re
 from ironbucket.http.response import Response
 
 Scope = MutableMapping[str, Any]
+# Set by the server on connections accepted by a private endpoint's own listener: its id.
+ENDPOINT_EXTENSION = "ironbucket.endpoint"
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
@@ -82,6 +84,7 @@ def build_request(scope: Scope, receive: Receive, now: float,
         request_id=new_request_id(),
         received_at=now,
         tls_version=_tls_version(scope),
+        listener_endpoint=(scope.get("extensions") or {}).get(ENDPOINT_EXTENSION),
     )
 
 

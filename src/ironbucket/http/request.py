@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ironbucket.errors import IncompleteBody, MaxMessageLengthExceeded, RequestTimeout
+from ironbucket.private_endpoints import PrivateEndpoint
 
 Message = MutableMapping[str, Any]
 # A client that stops sending mid-body is answered RequestTimeout, as S3 does after ~20 s.
@@ -143,6 +144,8 @@ class Request:
     received_at: float  # epoch seconds
     extra: dict[str, Any] = field(default_factory=dict)
     tls_version: str | None = None  # "1.2", "1.3": negotiated on this connection (s3:TlsVersion)
+    listener_endpoint: str | None = None  # id of the private endpoint whose listener took it
+    endpoint: PrivateEndpoint | None = None  # the private endpoint it came through (authz/endpoints.py)
 
     @property
     def path(self) -> str:

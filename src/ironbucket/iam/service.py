@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import add_tags, request_keys
+from ironbucket.authz.endpoints import endpoint_policy
 from ironbucket.authz.grant import Check
 from ironbucket.http.query_protocol import QueryContext, member_structs, result_response
 from ironbucket.http.response import Response
@@ -34,7 +35,8 @@ async def handle(ctx: QueryContext) -> Response:
     tags = [(t.get("Key", ""), t.get("Value", "")) for t in member_structs(ctx.params, "Tags")]
     if tags:
         add_tags(keys, "aws:requesttag", "aws:tagkeys", tags)
-    authorizer = Authorizer(ctx.services.meta, principal, keys, ctx.record.decisions)
+    authorizer = Authorizer(ctx.services.meta, principal, keys, ctx.record.decisions,
+                            endpoint=endpoint_policy(ctx.request.endpoint))
     await authorizer.authorize([Check(operation.action, arn, ctx.account_id or None) for arn in resources])
     try:
         result = await operation.handler(call)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import fnmatch
+import re
+from xml.etree.ElementTree import Element
 
 from ironbucket.api.bucket_policy import MAX_POLICY_BYTES, check_principals, policy_resources
 from ironbucket.api.public_access import parse as parse_public_access_block
@@ -24,7 +26,6 @@ from ironbucket.errors import (
     NoSuchAccessPointPolicy,
     NoSuchBucket,
 )
-from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.features.public_access import ALL_BLOCKED, FLAGS, effective
 from ironbucket.http import xml
 from ironbucket.http.response import Response, empty, xml_response
@@ -34,6 +35,7 @@ from ironbucket.s3control.account_settings import NAMESPACE
 from ironbucket.s3control.call import ControlCall
 
 MAX_RESULTS = 1000
+_VPC_ID = re.compile(r"vpc-[0-9a-f]{8,17}")
 
 
 async def _existing(call: ControlCall) -> AccessPoint:
@@ -51,9 +53,7 @@ async def create_access_point(call: ControlCall) -> Response:
                              "beginning and ending with a letter or digit.")
     root = xml.expect_root(xml.parse(call.body), "CreateAccessPointRequest")
     bucket_name = xml.required_text(root, "Bucket")
-    if xml.child(root, "VpcConfiguration") is not None:
-        raise S3NotImplemented("Access points with a VPC network origin need private endpoints, "
-                               "which this server does not implement yet.")
+    vpc_id = _vpc_id(root)
     given = xml.child(root, "PublicAccessBlockConfiguration")
     blocked = ALL_BLOCKED if given is None else parse_public_access_block(given)
     meta = call.services.meta
@@ -69,15 +69,30 @@ async def create_access_point(call: ControlCall) -> Response:
         raise AccessPointAlreadyOwnedByYou(AccessPointName=name)
     point = AccessPoint(name=name, account_id=call.account_id, bucket=bucket.name,
                         bucket_account_id=bucket.owner_account_id, alias=access_points.new_alias(name),
-                        region=call.region, created_at=call.now, public_access_block=blocked)
+                        region=call.region, created_at=call.now, public_access_block=blocked,
+                        network_origin="Internet" if vpc_id is None else "VPC", vpc_id=vpc_id)
     await access_points.create(meta, point)
     writer = XmlWriter("CreateAccessPointResult", NAMESPACE)
     writer.element("AccessPointArn", point.arn).element("Alias", point.alias)
     return xml_response(writer.render())
 
 
+def _vpc_id(root: Element) -> str | None:
+    """VpcConfiguration/VpcId: the access point then takes requests only through a private
+    endpoint of that VPC (see authz/endpoints.py)."""
+    given = xml.child(root, "VpcConfiguration")
+    if given is None:
+        return None
+    vpc_id = xml.child_text(given, "VpcId")
+    if vpc_id is None or not _VPC_ID.fullmatch(vpc_id):
+        raise InvalidRequest("VpcConfiguration needs a VpcId of the form vpc-0a1b2c3d.")
+    return vpc_id
+
+
 def _describe(writer: XmlWriter, point: AccessPoint) -> None:
     writer.element("Name", point.name).element("NetworkOrigin", point.network_origin)
+    if point.vpc_id is not None:
+        writer.start("VpcConfiguration").element("VpcId", point.vpc_id).end()
     writer.element("Bucket", point.bucket).element("AccessPointArn", point.arn).element("Alias", point.alias)
     writer.element("BucketAccountId", point.bucket_account_id)
 

@@ -16,6 +16,7 @@ from ironbucket.auth.authenticate import authenticate, open_body
 from ironbucket.auth.authentication import Authentication
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import request_keys
+from ironbucket.authz.endpoints import endpoint_policy
 from ironbucket.authz.grant import Check
 from ironbucket.errors import AccessDenied, MaxMessageLengthExceeded
 from ironbucket.errors import NotImplemented as S3NotImplemented
@@ -97,7 +98,8 @@ async def handle(request: Request, services: Services, record: RequestRecord, no
     resource = call.access_point_arn() if operation.on is On.ACCESS_POINT else "*"
     keys = request_keys(request, auth, now=now, trusted_proxies=settings.trusted_proxies,
                         resource_account=account_id)
-    await Authorizer(services.meta, principal, keys, record.decisions).authorize(
+    await Authorizer(services.meta, principal, keys, record.decisions,
+                     endpoint=endpoint_policy(request.endpoint)).authorize(
         [Check(operation.action, resource, account_id)])
     if auth.access_key_id is not None:
         services.credentials.note_use(auth.access_key_id, auth.service, auth.region, now)

@@ -78,6 +78,30 @@ def bind_tls(settings: Settings) -> list[socket.socket]:
     return _bind_each(host, port, settings.workers)
 
 
+# Per private endpoint with its own listener: (endpoint id, one socket per worker).
+EndpointSockets = list[tuple[str, list[socket.socket]]]
+
+
+def bind_endpoints(settings: Settings) -> EndpointSockets:
+    """The listeners of the private endpoints that have one (``listen``), as many sockets each
+    as there are workers. A failing bind names the endpoint."""
+    bound: EndpointSockets = []
+    for endpoint in settings.private_endpoints:
+        if endpoint.listen is None:
+            continue
+        host, port = split_address(endpoint.listen)
+        try:
+            bound.append((endpoint.id, _bind_each(host, port, settings.workers)))
+        except OSError as exc:
+            raise StartupError(f"private endpoint {endpoint.id}: cannot listen on "
+                               f"{endpoint.listen}: {exc}") from exc
+    return bound
+
+
+def _worker_share(endpoint_sockets: EndpointSockets, index: int) -> list[tuple[str, socket.socket]]:
+    return [(endpoint_id, sockets[index]) for endpoint_id, sockets in endpoint_sockets]
+
+
 def _bind_each(host: str, port: int, count: int) -> list[socket.socket]:
     first = bind(host, port, reuse_port=count > 1)
     port = first.getsockname()[1]
@@ -115,15 +139,18 @@ def run_bootstrap(settings: Settings) -> Bootstrap:
 
 
 def _serve_worker(settings: Settings, sockets: list[socket.socket],
-                  tls_sockets: list[socket.socket], tls: TlsSetup | None) -> None:
+                  tls_sockets: list[socket.socket], tls: TlsSetup | None,
+                  endpoint_sockets: list[tuple[str, socket.socket]]) -> None:
     from ironbucket.server.app_factory import build_app
     from ironbucket.server.worker import run
 
-    run(build_app(settings), sockets, tls_sockets, tls.context() if tls is not None else None)
+    run(build_app(settings), sockets, tls_sockets, tls.context() if tls is not None else None,
+        endpoint_sockets)
 
 
 def banner(settings: Settings, boot: Bootstrap, port: int | None, out: TextIO,
-           tls_port: int | None = None, tls: TlsSetup | None = None) -> None:
+           tls_port: int | None = None, tls: TlsSetup | None = None,
+           endpoint_ports: dict[str, int] | None = None) -> None:
     https = None
     if tls_port is not None and settings.tls_address is not None:
         tls_host = split_address(settings.tls_address)[0]
@@ -141,6 +168,7 @@ def banner(settings: Settings, boot: Bootstrap, port: int | None, out: TextIO,
         f"  workers  : {settings.workers}",
         f"  account  : {boot.account_id} (root access key {boot.access_key_id or 'see data dir'})",
     ]
+    lines += _endpoint_lines(settings, endpoint_ports or {})
     if boot.new_secret is not None:
         lines += [
             "",
@@ -163,6 +191,20 @@ def banner(settings: Settings, boot: Bootstrap, port: int | None, out: TextIO,
     out.flush()
 
 
+def _endpoint_lines(settings: Settings, ports: dict[str, int]) -> list[str]:
+    lines = []
+    for endpoint in settings.private_endpoints:
+        where = []
+        if endpoint.listen is not None:
+            host = split_address(endpoint.listen)[0]
+            where.append(f"http://{url_host(host)}:{ports.get(endpoint.id, 0)}")
+        if endpoint.source_cidrs:
+            where.append("from " + ", ".join(endpoint.source_cidrs))
+        policy = f", policy {endpoint.policy_file}" if endpoint.policy_file is not None else ""
+        lines.append(f"  private endpoint {endpoint.id} ({endpoint.vpc}): {'; '.join(where)}{policy}")
+    return lines
+
+
 def serve(settings: Settings) -> int:
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -177,18 +219,20 @@ def serve(settings: Settings) -> int:
         except (tls_setup.TlsSetupError, OSError) as exc:
             raise StartupError(str(exc)) from exc
         sockets, tls_sockets = bind_all(settings), bind_tls(settings)
+        endpoint_sockets = bind_endpoints(settings)
         banner(settings, boot, sockets[0].getsockname()[1] if sockets else None, sys.stdout,
-               tls_sockets[0].getsockname()[1] if tls_sockets else None, tls)
+               tls_sockets[0].getsockname()[1] if tls_sockets else None, tls,
+               {endpoint_id: socks[0].getsockname()[1] for endpoint_id, socks in endpoint_sockets})
         if settings.workers == 1:
-            _serve_worker(settings, sockets, tls_sockets, tls)
+            _serve_worker(settings, sockets, tls_sockets, tls, _worker_share(endpoint_sockets, 0))
             return 0
-        return _supervise(settings, sockets, tls_sockets, tls)
+        return _supervise(settings, sockets, tls_sockets, tls, endpoint_sockets)
     finally:
         os.close(lock_fd)
 
 
 def _supervise(settings: Settings, sockets: list[socket.socket], tls_sockets: list[socket.socket],
-               tls: TlsSetup | None) -> int:
+               tls: TlsSetup | None, endpoint_sockets: EndpointSockets) -> int:
     """Fork one worker per socket; restart any that dies; pass SIGTERM/SIGINT on."""
     workers: dict[int, int] = {}  # pid -> socket index
     stopping = False
@@ -198,7 +242,8 @@ def _supervise(settings: Settings, sockets: list[socket.socket], tls_sockets: li
         if pid == 0:
             status = 0
             try:
-                _serve_worker(settings, sockets[index:index + 1], tls_sockets[index:index + 1], tls)
+                _serve_worker(settings, sockets[index:index + 1], tls_sockets[index:index + 1], tls,
+                              _worker_share(endpoint_sockets, index))
             except BaseException:
                 logging.getLogger("ironbucket").exception("worker failed")
                 status = 1

@@ -11,8 +11,10 @@ import logging
 import signal
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from ironbucket.http.asgi import ENDPOINT_EXTENSION
 from ironbucket.server.http11 import ASGIApp, HttpProtocol, Message, ServerState
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,8 @@ class Lifespan:
 
 async def serve(app: ASGIApp, sockets: Sequence[socket.socket],
                 tls_sockets: Sequence[socket.socket] = (),
-                ssl_context: ssl.SSLContext | None = None) -> None:
+                ssl_context: ssl.SSLContext | None = None,
+                endpoint_sockets: Sequence[tuple[str, socket.socket]] = ()) -> None:
     loop = asyncio.get_running_loop()
     state = ServerState()
     lifespan = Lifespan(app)
@@ -70,6 +73,11 @@ async def serve(app: ASGIApp, sockets: Sequence[socket.socket],
                                              sock=sock, backlog=2048, ssl=ssl_context,
                                              ssl_handshake_timeout=TLS_HANDSHAKE_SECONDS)
                     for sock in tls_sockets]
+    for endpoint_id, sock in endpoint_sockets:
+        # Connections a private endpoint's listener accepts say so; the app maps the id to the
+        # endpoint (its VPC, its policy).
+        servers.append(await loop.create_server(
+            _marked(app, state, {ENDPOINT_EXTENSION: endpoint_id}), sock=sock, backlog=2048))
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
@@ -81,6 +89,10 @@ async def serve(app: ASGIApp, sockets: Sequence[socket.socket],
     if state.tasks:
         await asyncio.wait(list(state.tasks), timeout=GRACE_SECONDS)
     await lifespan.shutdown()
+
+
+def _marked(app: ASGIApp, state: ServerState, extensions: dict[str, Any]) -> Callable[[], HttpProtocol]:
+    return lambda: HttpProtocol(app, state, extensions=extensions)
 
 
 def _tune_gc() -> None:
@@ -111,11 +123,12 @@ _M_MMAP_THRESHOLD = -3
 
 
 def run(app: ASGIApp, sockets: Sequence[socket.socket], tls_sockets: Sequence[socket.socket] = (),
-        ssl_context: ssl.SSLContext | None = None) -> None:
+        ssl_context: ssl.SSLContext | None = None,
+        endpoint_sockets: Sequence[tuple[str, socket.socket]] = ()) -> None:
     # Handlers inherited from a supervisor (fork) must not run in the worker.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     _tune_malloc()
     import uvloop
 
-    uvloop.run(serve(app, sockets, tls_sockets, ssl_context))
+    uvloop.run(serve(app, sockets, tls_sockets, ssl_context, endpoint_sockets))

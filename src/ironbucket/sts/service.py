@@ -15,6 +15,7 @@ from ironbucket.auth.principal import PrincipalType
 from ironbucket.auth.stored_credentials import SESSION_KEY_PREFIX, StoredCredentials
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import add_tags, request_keys
+from ironbucket.authz.endpoints import endpoint_policy
 from ironbucket.authz.engine import Labelled
 from ironbucket.authz.grant import Check
 from ironbucket.errors import AccessDenied, InvalidRequest, S3Error
@@ -122,7 +123,8 @@ async def _assume_role(ctx: QueryContext) -> Response:
         keys["sts:sourceidentity"] = (source_identity,)
     if tags:
         add_tags(keys, "aws:requesttag", "aws:tagkeys", list(tags.items()))
-    authorizer = Authorizer(ctx.services.meta, principal, keys, ctx.record.decisions)
+    authorizer = Authorizer(ctx.services.meta, principal, keys, ctx.record.decisions,
+                            endpoint=endpoint_policy(ctx.request.endpoint))
     denied = AccessDenied(f"User: {principal.arn} is not authorized to perform: sts:AssumeRole on "
                           f"resource: {role_arn}")
     if role is None:

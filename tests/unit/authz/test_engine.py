@@ -49,7 +49,7 @@ def doc(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def stmt(effect: str, action: str, resource: str = OBJECT, principal: Any = None,
+def stmt(effect: str, action: str | list[str], resource: str = OBJECT, principal: Any = None,
          condition: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"Effect": effect, "Action": action, "Resource": resource}
     if principal is not None:
@@ -70,6 +70,15 @@ def bucket_policy(text: str) -> Labelled:
 def grants(principal: Any, condition: dict[str, Any] | None = None) -> Labelled:
     """A bucket policy allowing s3:GetObject on OBJECT to ``principal``."""
     return bucket_policy(doc(stmt("Allow", "s3:GetObject", principal=principal, condition=condition)))
+
+
+def endpoint(text: str) -> Labelled:
+    return Labelled.of("endpoint policy of vpce-0a1b2c3d", parse_policy(text, PolicyKind.ENDPOINT))
+
+
+ENDPOINT_GET_ONLY = endpoint(doc(stmt("Allow", "s3:GetObject", "*", principal="*")))
+ENDPOINT_DENY_GET = endpoint(doc(stmt("Allow", "*", "*", principal="*"),
+                                 stmt("Deny", "s3:GetObject", "*", principal="*")))
 
 
 def trust(text: str) -> Labelled:
@@ -207,6 +216,40 @@ CASES = [
          PolicySet(identity=(identity(ALLOW_GET),),
                    resource=bucket_policy(doc(stmt("Deny", "s3:GetObject", principal="*"))),
                    restricted=True), False),
+    # Private (VPC) endpoint policies: they must allow too, for every caller, root included.
+    Case("endpoint policy alone caps the owning account's root user", root(),
+         PolicySet(endpoint=ENDPOINT_GET_ONLY), False, action="s3:PutObject"),
+    Case("endpoint policy allowing the action lets root through", root(),
+         PolicySet(endpoint=ENDPOINT_GET_ONLY), True),
+    Case("endpoint policy does not grant by itself", user(), PolicySet(endpoint=ENDPOINT_GET_ONLY), False),
+    Case("endpoint allow and identity allow", user(),
+         PolicySet(identity=(identity(ALLOW_GET),), endpoint=ENDPOINT_GET_ONLY), True),
+    Case("identity allows but the endpoint policy does not", user(),
+         PolicySet(identity=(identity(ALLOW_PUT),), endpoint=ENDPOINT_GET_ONLY), False,
+         action="s3:PutObject"),
+    Case("explicit deny in the endpoint policy beats identity allow", user(),
+         PolicySet(identity=(identity(ALLOW_GET),), endpoint=ENDPOINT_DENY_GET), False),
+    Case("endpoint deny even beats the owner's bucket-policy lockout exemption", root(),
+         PolicySet(endpoint=endpoint(doc(stmt("Deny", "s3:*", "*", principal="*")))), False,
+         action="s3:DeleteBucketPolicy", resource=BUCKET),
+    Case("endpoint policy naming another principal does not allow this one", user(),
+         PolicySet(identity=(identity(ALLOW_GET),),
+                   endpoint=endpoint(doc(stmt("Allow", "s3:GetObject", "*",
+                                              principal={"AWS": f"arn:aws:iam::{OTHER}:root"})))), False),
+    Case("anonymous through an endpoint: bucket policy and endpoint policy allow", ANONYMOUS,
+         PolicySet(resource=grants("*"), endpoint=ENDPOINT_GET_ONLY), True),
+    Case("anonymous through an endpoint whose policy does not allow", ANONYMOUS,
+         PolicySet(resource=grants("*"), endpoint=endpoint(doc(stmt("Allow", "s3:PutObject", "*",
+                                                                    principal="*")))), False),
+    Case("endpoint policy conditioned on the endpoint's keys", user(),
+         PolicySet(identity=(identity(ALLOW_GET),),
+                   endpoint=endpoint(doc(stmt("Allow", "*", "*", principal="*", condition={
+                       "StringEquals": {"aws:SourceVpc": "vpc-0a1b2c3d"}})))), True,
+         keys=(("aws:sourcevpc", ("vpc-0a1b2c3d",)),)),
+    Case("endpoint policy may name services this server does not know", user(),
+         PolicySet(identity=(identity(ALLOW_GET),),
+                   endpoint=endpoint(doc(stmt("Allow", ["s3:GetObject", "dynamodb:GetItem"], "*",
+                                              principal="*")))), True),
 ]
 
 
@@ -231,3 +274,14 @@ def test_restricted_public_policy_names_the_setting_in_its_reason() -> None:
                      PolicySet(resource=grants("*"), restricted=True), {})
     assert not outcome.allowed
     assert "RestrictPublicBuckets" in outcome.reason
+
+
+def test_endpoint_policy_is_named_in_trace_and_reason() -> None:
+    outcome = decide(root(), Check("s3:PutObject", OBJECT, OWN), PolicySet(endpoint=ENDPOINT_GET_ONLY), {})
+    assert not outcome.allowed
+    assert outcome.reason == "not allowed by the endpoint policy of vpce-0a1b2c3d"
+    assert outcome.trace == ("endpoint policy of vpce-0a1b2c3d: no statement applies",)
+    denied = decide(user(), Check("s3:GetObject", OBJECT, OWN),
+                    PolicySet(identity=(identity(ALLOW_GET),), endpoint=ENDPOINT_DENY_GET), {})
+    assert denied.explicit_deny
+    assert any(line.startswith("endpoint policy of vpce-0a1b2c3d statement 1") for line in denied.trace)

@@ -48,6 +48,7 @@ class _Request:
     client_ip: str = "127.0.0.1"
     scheme: str = "http"
     tls_version: str | None = None
+    endpoint: None = None  # not through a private endpoint
     headers: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
 
