@@ -43,6 +43,8 @@ class Settings:
     tls_min_version: str = "1.2"
     # AWS refuses SSE-C (customer keys in headers) over plain HTTP; lift that only in labs.
     allow_ssec_over_http: bool = False
+    # TEST ONLY: seconds added to the KMS clock of key deletion and rotation windows.
+    kms_test_clock_offset: float = 0.0
     # Only used on the very first start, to create the root user of the default account.
     root_access_key: str | None = None
     root_secret_key: str | None = dataclasses.field(default=None, repr=False)
@@ -190,6 +192,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("allow_ssec_over_http", "--allow-ssec-over-http",
            "accept SSE-C headers over plain HTTP (AWS refuses them; for local tests only)", _bool,
            switch=True),
+    Option("kms_test_clock_offset", "--kms-test-clock-offset",
+           "TEST ONLY: seconds added to the KMS clock of key deletion/rotation windows", float),
     Option("root_access_key", "--root-access-key", "first start only: access key of the root user"),
     Option("root_secret_key", "--root-secret-key", "first start only: secret key of the root user",
            secret=True),

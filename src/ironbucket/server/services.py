@@ -11,6 +11,7 @@ from ironbucket.crypto.master_key import load_master_key
 from ironbucket.events.decision_log import DecisionLog
 from ironbucket.events.usage import UsageMeter
 from ironbucket.iam.accounts import DEFAULT_ACCOUNT_SETTING
+from ironbucket.kms.keyring import LocalKeyring
 from ironbucket.storage.open import open_storage
 
 
@@ -24,7 +25,8 @@ async def open_services(settings: Settings) -> Services:
     usage.start()
     return Services(settings=settings, meta=meta, blobs=blobs,
                     credentials=StoredCredentials(meta, master), default_account_id=account_id,
-                    clock=time.time, decisions=decisions, usage=usage)
+                    clock=time.time, decisions=decisions, usage=usage,
+                    keyring=LocalKeyring(master))
 
 
 async def close_services(services: Services) -> None:
