@@ -21,7 +21,7 @@ from ironbucket.authz.engine import principal_identity
 from ironbucket.authz.grant import Check
 from ironbucket.kms import grants, lookup, policies
 from ironbucket.kms.call import KmsCall
-from ironbucket.kms.errors import AccessDeniedException
+from ironbucket.kms.errors import AccessDeniedException, DryRunOperationException
 from ironbucket.storage.kms_records import KmsGrant, KmsKey
 
 _GRANT_PAGE = 10000
@@ -91,3 +91,9 @@ async def authorized_key(call: KmsCall, text: str, action: str, *, aliases: bool
     key = await lookup.resolve(call, text, aliases=aliases)
     await authorize_key(call, action, key, context=context, extra=extra)
     return key
+
+
+def dry_run(call: KmsCall) -> None:
+    """After every check passed: a DryRun request stops here, as AWS's does."""
+    if call.params.boolean("DryRun"):
+        raise DryRunOperationException("The request would have succeeded, but the DryRun option is set.")

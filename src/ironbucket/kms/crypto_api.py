@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ironbucket.kms import ciphertext, lookup, states
-from ironbucket.kms.access import authorize_key, authorized_key
+from ironbucket.kms.access import authorize_key, authorized_key, dry_run
 from ironbucket.kms.call import KmsCall
 from ironbucket.kms.errors import (
-    DryRunOperationException,
     IncorrectKeyException,
     InvalidCiphertextException,
     InvalidKeyUsageException,
@@ -50,12 +49,9 @@ def _refuse_unsupported(call: KmsCall) -> None:
     if call.params.has("Recipient"):
         raise UnsupportedOperationException("Recipient (Nitro Enclaves attestation) is not supported "
                                             "by this server.")
-
-
-def _dry_run(call: KmsCall) -> None:
-    """After every check passed: DryRun stops here, as AWS does."""
-    if call.params.boolean("DryRun"):
-        raise DryRunOperationException("The request would have succeeded, but the DryRun option is set.")
+    if call.params.has("DryRunModifiers"):
+        raise UnsupportedOperationException("DryRunModifiers are not supported by this server: a dry "
+                                            "run always validates the ciphertext.")
 
 
 async def seal(call: KmsCall, key: KmsKey, plaintext: bytes, context: Mapping[str, str]) -> bytes:
@@ -106,7 +102,7 @@ async def encrypt(call: KmsCall) -> dict[str, Any]:
     algorithm = _algorithm(call, "EncryptionAlgorithm")
     key = await authorized_key(call, p.required("KeyId"), "kms:Encrypt", context=context)
     states.admit(key, "Encrypt")
-    _dry_run(call)
+    dry_run(call)
     blob = await seal(call, key, plaintext, context)
     return {"CiphertextBlob": b64(blob), "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
 
@@ -121,13 +117,14 @@ async def decrypt(call: KmsCall) -> dict[str, Any]:
     blob = ciphertext.parse(raw)
     key = await blob_key(call, blob, p.string("KeyId"), "kms:Decrypt", context)
     states.admit(key, "Decrypt")
-    _dry_run(call)
+    dry_run(call)
     plaintext = await unseal(call, key, blob, context)
     return {"KeyId": key.arn, "Plaintext": b64(plaintext), "EncryptionAlgorithm": algorithm}
 
 
 async def re_encrypt(call: KmsCall) -> dict[str, Any]:
     p = call.params
+    _refuse_unsupported(call)
     raw = p.blob("CiphertextBlob", max_len=ciphertext.MAX_LEN)
     assert raw is not None
     source_context = p.string_map("SourceEncryptionContext")
@@ -140,7 +137,7 @@ async def re_encrypt(call: KmsCall) -> dict[str, Any]:
                                        context=destination_context)
     states.admit(source, "ReEncrypt")
     states.admit(destination, "ReEncrypt")
-    _dry_run(call)
+    dry_run(call)
     plaintext = await unseal(call, source, blob, source_context)
     out = await seal(call, destination, plaintext, destination_context)
     return {"CiphertextBlob": b64(out), "SourceKeyId": source.arn, "KeyId": destination.arn,
@@ -172,7 +169,7 @@ async def _data_key(call: KmsCall, action: str) -> tuple[KmsKey, bytes, bytes]:
     context = p.string_map("EncryptionContext")
     key = await authorized_key(call, p.required("KeyId"), action, context=context)
     states.admit(key, "GenerateDataKey")
-    _dry_run(call)
+    dry_run(call)
     plaintext = os.urandom(size)
     return key, plaintext, await seal(call, key, plaintext, context)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ironbucket.authz.engine import principal_identity
 from ironbucket.kms import grants, lookup, states
-from ironbucket.kms.access import authorize_key, authorized_key
+from ironbucket.kms.access import authorize_key, authorized_key, dry_run
 from ironbucket.kms.call import KmsCall
 from ironbucket.kms.errors import (
     AccessDeniedException,
@@ -27,6 +27,7 @@ from ironbucket.kms.errors import (
     InvalidGrantTokenException,
     InvalidMarkerException,
     NotFoundException,
+    UnsupportedOperationException,
     ValidationException,
 )
 from ironbucket.kms.identifiers import KEY_ID
@@ -67,8 +68,15 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _refuse_service_principals(call: KmsCall) -> None:
+    for name in ("GranteeServicePrincipal", "RetiringServicePrincipal"):
+        if call.params.has(name):
+            raise UnsupportedOperationException(f"{name} is not supported by this server.")
+
+
 async def create_grant(call: KmsCall) -> dict[str, Any]:
     p = call.params
+    _refuse_service_principals(call)
     grantee = _principal(call, "GranteePrincipal", required=True)
     assert grantee is not None
     retiring = _principal(call, "RetiringPrincipal", required=False)
@@ -97,6 +105,7 @@ async def create_grant(call: KmsCall) -> dict[str, Any]:
     await authorize_key(call, "kms:CreateGrant", key, extra=extra,
                         grant_filter=lambda g: set(operations) <= set(g.operations))
     states.admit(key, "CreateGrant")
+    dry_run(call)
     grant_id = secrets.token_hex(32)
     secret = secrets.token_urlsafe(32)
     await call.meta.kms_put_grant(KmsGrant(
@@ -108,6 +117,7 @@ async def create_grant(call: KmsCall) -> dict[str, Any]:
 
 async def list_grants(call: KmsCall) -> dict[str, Any]:
     p = call.params
+    _refuse_service_principals(call)
     limit = p.integer("Limit", 1, 100) or 50
     marker = p.string("Marker", max_len=1024) or ""
     if marker and not _GRANT_ID.fullmatch(marker):
@@ -154,6 +164,7 @@ async def retire_grant(call: KmsCall) -> None:
             or (grant.grantee in arns and "RetireGrant" in grant.operations)):
         raise AccessDeniedException(f"User: {call.principal.arn} is not authorized to perform: "
                                     f"kms:RetireGrant on resource: {key.arn}")
+    dry_run(call)
     await call.meta.kms_delete_grant(key.key_id, grant.grant_id)
 
 
@@ -161,4 +172,5 @@ async def revoke_grant(call: KmsCall) -> None:
     grant_id = call.params.required("GrantId", max_len=128)
     key = await authorized_key(call, call.params.required("KeyId"), "kms:RevokeGrant", aliases=False)
     grant = await _grant(key, grant_id, call)
+    dry_run(call)
     await call.meta.kms_delete_grant(key.key_id, grant.grant_id)

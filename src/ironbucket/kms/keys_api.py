@@ -113,6 +113,8 @@ async def list_keys(call: KmsCall) -> dict[str, Any]:
     marker = p.string("Marker", max_len=1024) or ""
     if marker and not KEY_ID.fullmatch(marker):
         raise InvalidMarkerException()
+    if set(p.string_list("ResourceOwners")) - {"SELF"}:
+        raise UnsupportedOperationException("Keys shared through AWS RAM do not exist on this server.")
     await authorize_account(call, "kms:ListKeys")
     found = []
     for key in await call.meta.kms_list_keys(call.account_id, marker, limit + 1):

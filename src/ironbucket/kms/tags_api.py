@@ -28,6 +28,8 @@ def parse_tags(items: Sequence[dict[str, Any]]) -> dict[str, str]:
         if key.lower().startswith("aws:"):
             raise TagException("Tags beginning with aws: are reserved.")
         tags[key] = value
+    if len(tags) > MAX_TAGS:
+        raise LimitExceededException(f"A key can have at most {MAX_TAGS} tags.")
     return tags
 
 
