@@ -118,6 +118,14 @@ def _bool(value: Any) -> bool:
     raise ValueError(f"must be true or false, got {value!r}")
 
 
+def _clock_offset(text: Any) -> float:
+    # Forward only: a negative offset would keep keys alive past the deletion their owner asked for.
+    value = float(text)
+    if not 0 <= value < 100 * 365 * 86400:
+        raise ValueError(f"must be between 0 and 100 years in seconds, got {value}")
+    return value
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -193,7 +201,7 @@ OPTIONS: tuple[Option, ...] = (
            "accept SSE-C headers over plain HTTP (AWS refuses them; for local tests only)", _bool,
            switch=True),
     Option("kms_test_clock_offset", "--kms-test-clock-offset",
-           "TEST ONLY: seconds added to the KMS clock of key deletion/rotation windows", float),
+           "TEST ONLY: seconds added to the KMS clock of key deletion/rotation windows", _clock_offset),
     Option("root_access_key", "--root-access-key", "first start only: access key of the root user"),
     Option("root_secret_key", "--root-secret-key", "first start only: secret key of the root user",
            secret=True),
