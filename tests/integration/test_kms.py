@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.iam_helpers import fails, unique
+from tests.integration.iam_helpers import Creds, fails, unique
 from tests.integration.kms_helpers import account_of, kms
 from tests.integration.server import RunningServer
 
@@ -218,3 +218,10 @@ def test_aws_managed_key(k: Any, server: RunningServer) -> None:
     assert fails(k.encrypt, KeyId="alias/aws/s3", Plaintext=b"x")[0] == "AccessDeniedException"
     assert fails(k.disable_key, KeyId=md["KeyId"])[0] == "AccessDeniedException"
     assert fails(k.schedule_key_deletion, KeyId=md["KeyId"])[0] == "AccessDeniedException"
+
+
+def test_signature_errors_in_kms_terms(server: RunningServer) -> None:
+    bad_secret = kms(server, Creds(server.access_key, "wrong" * 8))
+    assert fails(bad_secret.list_keys)[0] == "InvalidSignatureException"
+    unknown = kms(server, Creds("AKIAUNKNOWNKEY000000", "x" * 40))
+    assert fails(unknown.list_keys)[0] == "UnrecognizedClientException"

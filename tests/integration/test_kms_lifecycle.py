@@ -74,3 +74,15 @@ def test_aws_cli_encrypt_decrypt(server: RunningServer, cli_env: dict[str, str],
     assert wrong.returncode != 0 and b"InvalidCiphertextException" in wrong.stderr
     listed = json.loads(aws(server, cli_env, "kms", "list-aliases").stdout)["Aliases"]
     assert any(a["AliasName"] == "alias/cli-key" for a in listed)
+
+
+def test_every_worker_sees_a_state_change_at_once(tmp_path: Path) -> None:
+    with running_server(tmp_path / "data", workers=2) as server:
+        k = kms(server)
+        key = k.create_key()["KeyMetadata"]["KeyId"]
+        blob = k.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+        for _ in range(6):  # new connections land on either worker
+            assert kms(server).decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
+        k.disable_key(KeyId=key)
+        for _ in range(6):
+            assert fails(kms(server).decrypt, CiphertextBlob=blob) == ("DisabledException", 400)
