@@ -47,6 +47,8 @@ class Settings:
     tls_min_version: str = "1.2"
     # AWS refuses SSE-C (customer keys in headers) over plain HTTP; lift that only in labs.
     allow_ssec_over_http: bool = False
+    # TEST ONLY: seconds added to the KMS clock of key deletion and rotation windows.
+    kms_test_clock_offset: float = 0.0
     # Only used on the very first start, to create the root user of the default account.
     root_access_key: str | None = None
     root_secret_key: str | None = dataclasses.field(default=None, repr=False)
@@ -120,6 +122,14 @@ def _bool(value: Any) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"must be true or false, got {value!r}")
+
+
+def _clock_offset(text: Any) -> float:
+    # Forward only: a negative offset would keep keys alive past the deletion their owner asked for.
+    value = float(text)
+    if not 0 <= value < 100 * 365 * 86400:
+        raise ValueError(f"must be between 0 and 100 years in seconds, got {value}")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -196,6 +206,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("allow_ssec_over_http", "--allow-ssec-over-http",
            "accept SSE-C headers over plain HTTP (AWS refuses them; for local tests only)", _bool,
            switch=True),
+    Option("kms_test_clock_offset", "--kms-test-clock-offset",
+           "TEST ONLY: seconds added to the KMS clock of key deletion/rotation windows", _clock_offset),
     Option("root_access_key", "--root-access-key", "first start only: access key of the root user"),
     Option("root_secret_key", "--root-secret-key", "first start only: secret key of the root user",
            secret=True),

@@ -38,6 +38,7 @@ def test_precedence_cli_over_env_over_toml(tmp_path: Path) -> None:
     ("IRONBUCKET_BODY_IDLE_TIMEOUT", "2.5", "body_idle_timeout", 2.5),
     ("IRONBUCKET_LOG_LEVEL", "debug", "log_level", "debug"),
     ("IRONBUCKET_ROOT_ACCESS_KEY", "AKIAEXAMPLE", "root_access_key", "AKIAEXAMPLE"),
+    ("IRONBUCKET_KMS_TEST_CLOCK_OFFSET", "86400", "kms_test_clock_offset", 86400.0),
 ])
 def test_every_option_reads_its_environment_variable(name: str, raw: str, field: str,
                                                      expected: object) -> None:
@@ -55,6 +56,8 @@ def test_every_option_has_a_flag_an_env_var_and_a_toml_key() -> None:
     ({"IRONBUCKET_WORKERS": "0"}, "IRONBUCKET_WORKERS"),
     ({"IRONBUCKET_WORKERS": "many"}, "IRONBUCKET_WORKERS"),
     ({"IRONBUCKET_INLINE_THRESHOLD": "big"}, "IRONBUCKET_INLINE_THRESHOLD"),
+    # the KMS test clock only runs forward: deletions must never be postponed
+    ({"IRONBUCKET_KMS_TEST_CLOCK_OFFSET": "-1"}, "IRONBUCKET_KMS_TEST_CLOCK_OFFSET"),
 ])
 def test_bad_values_name_their_source(env: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):

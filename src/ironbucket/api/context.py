@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ironbucket.events.usage import UsageMeter
     from ironbucket.http.addressing import Address
     from ironbucket.http.request import Request
+    from ironbucket.kms.keyring import Keyring
     from ironbucket.storage.interfaces import BlobStore, Bucket, MetadataStore
 
 P = ParamSpec("P")
@@ -38,6 +39,7 @@ class Services:
     clock: Callable[[], float]
     decisions: DecisionLog | None = None  # authorization traces, for `ironbucket explain`
     usage: UsageMeter | None = None  # Requester Pays usage counters, for `ironbucket usage`
+    keyring: Keyring | None = None  # KMS key material (sealed under the master key)
     # Blocking work (blob I/O, hashing big buffers) runs here; hashlib releases the GIL.
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(32, "ironbucket-io"))
 

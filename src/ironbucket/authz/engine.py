@@ -17,7 +17,8 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 6. The policy of the private (VPC) endpoint a request came through must allow it too, whoever
    the caller is (root users included); an explicit Deny in it is an explicit deny.
 7. A role's trust policy is a resource policy that must allow in every case: in the role's own
-   account as well, where a bucket policy need not.
+   account as well, where a bucket policy need not. So must a KMS key policy, which binds the
+   key account's root user too; naming the account ("…:root") delegates to identity policies.
 8. ACLs (when the bucket's Object Ownership enables them) are one more resource-based grant,
    decided in authz/acl.py; in the context of an object another account owns, that account is
    the resource owner and the bucket policy can only deny.
@@ -57,10 +58,13 @@ class Labelled:
     # s3:ExistingObjectTag needs the object's tags loaded before evaluating; decided once.
     uses_existing_tags: bool = False
     public: bool = False  # a resource policy granting public access (GetBucketPolicyStatus's sense)
+    # A KMS key policy: it must allow in the key's own account too, the root user included.
+    key_policy: bool = False
 
     @classmethod
-    def of(cls, label: str, policy: Policy, *, public: bool = False) -> Labelled:
-        return cls(label, policy, "existingobjecttag" in policy.text.lower(), public)
+    def of(cls, label: str, policy: Policy, *, public: bool = False, key_policy: bool = False
+           ) -> Labelled:
+        return cls(label, policy, "existingobjecttag" in policy.text.lower(), public, key_policy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +186,8 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
     lockout_exempt = principal.is_root and same_account and check.action.lower() in ROOT_LOCKOUT_EXEMPT
     if any(r is not None and r.decision is Decision.DENY for r in everything) and not lockout_exempt:
         return done(False, "explicit deny")
-    if principal.is_root and same_account:
+    key_policy = policies.resource is not None and policies.resource.key_policy
+    if principal.is_root and same_account and not key_policy:
         return done(True, "root user of the owning account")
 
     has_identity = principal.type not in (PrincipalType.ANONYMOUS, PrincipalType.SERVICE) \
@@ -208,6 +213,10 @@ def decide(principal: Principal, check: Check, policies: PolicySet,
             and policies.resource.policy.kind is PolicyKind.TRUST and not resource_allows:
         # A role's trust policy must always allow, even for callers in the role's own account.
         return done(False, "the role's trust policy does not allow this caller")
+    if key_policy and not resource_allows:
+        # Nothing reaches a KMS key that its key policy does not let in, not even its own
+        # account's root user; a statement naming the account delegates to IAM policies.
+        return done(False, "the key policy does not allow this caller")
     if same_account:
         if resource_allows and match is PrincipalMatch.SPECIFIC and _named_directly(
                 principal, identity, request, policies):

@@ -36,6 +36,7 @@ from ironbucket.http.asgi import Scope, Send, build_request, host_id, send_respo
 from ironbucket.http.request import Receive, Request
 from ironbucket.http.response import Response, error_response
 from ironbucket.iam import service as iam_service
+from ironbucket.kms import service as kms_service
 from ironbucket.s3control import service as s3control
 from ironbucket.sts import service as sts_service
 
@@ -129,6 +130,8 @@ class IronBucketApp:
         if service == "s3" and s3control.is_control_request(request):
             record.operation = "s3control"
             return await s3control.handle(request, services, record, now)
+        if kms_service.is_kms_request(service, request):
+            return await kms_service.handle(request, services, record, now)
         if service != "s3":
             return await self._query_service(service, request, services, record, now)
         settings = services.settings

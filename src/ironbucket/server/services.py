@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from ironbucket.api.context import Services
@@ -11,10 +12,16 @@ from ironbucket.crypto.master_key import load_master_key
 from ironbucket.events.decision_log import DecisionLog
 from ironbucket.events.usage import UsageMeter
 from ironbucket.iam.accounts import DEFAULT_ACCOUNT_SETTING
+from ironbucket.kms.keyring import LocalKeyring
 from ironbucket.storage.open import open_storage
+
+log = logging.getLogger(__name__)
 
 
 async def open_services(settings: Settings) -> Services:
+    if settings.kms_test_clock_offset:
+        log.warning("TEST ONLY: the KMS clock runs %.0f s ahead (--kms-test-clock-offset): scheduled "
+                    "key deletions complete early", settings.kms_test_clock_offset)
     master = load_master_key(settings.data_dir)
     meta, blobs = open_storage(settings.data_dir)
     account_id = await meta.get_setting(DEFAULT_ACCOUNT_SETTING) or ""
@@ -24,7 +31,8 @@ async def open_services(settings: Settings) -> Services:
     usage.start()
     return Services(settings=settings, meta=meta, blobs=blobs,
                     credentials=StoredCredentials(meta, master), default_account_id=account_id,
-                    clock=time.time, decisions=decisions, usage=usage)
+                    clock=time.time, decisions=decisions, usage=usage,
+                    keyring=LocalKeyring(master))
 
 
 async def close_services(services: Services) -> None:

@@ -90,6 +90,23 @@ DENY_GET = doc(stmt("Deny", "s3:GetObject"))
 ALLOW_PUT = doc(stmt("Allow", "s3:PutObject"))
 
 
+KEY = f"arn:aws:kms:us-east-1:{OWN}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+KMS = ("kms:Decrypt", KEY, OWN)  # action, resource, owner of a Case
+KMS_ALLOW = doc(stmt("Allow", "kms:*", resource="*"))
+KEY_ROOT = doc(stmt("Allow", "kms:*", "*", {"AWS": f"arn:aws:iam::{OWN}:root"}))
+KEY_OTHER_ACCOUNT = doc(stmt("Allow", "kms:*", "*", {"AWS": f"arn:aws:iam::{OTHER}:root"}))
+KEY_CONTEXT = doc(stmt("Allow", "kms:Decrypt", "*", {"AWS": ALICE},
+                       {"StringEquals": {"kms:EncryptionContext:dept": "finance"}}))
+
+
+def KEY_ALICE_ONLY(name: str) -> str:
+    return doc(stmt("Allow", "kms:*", "*", {"AWS": f"arn:aws:iam::{OWN}:user/{name}"}))
+
+
+def key_policy(text: str) -> Labelled:
+    return Labelled.of("key policy", parse_policy(text, PolicyKind.RESOURCE), key_policy=True)
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -250,6 +267,35 @@ CASES = [
          PolicySet(identity=(identity(ALLOW_GET),),
                    endpoint=endpoint(doc(stmt("Allow", ["s3:GetObject", "dynamodb:GetItem"], "*",
                                               principal="*")))), True),
+    # --- KMS key policies: they must allow, even in the key's own account ---
+    Case("key policy delegating to IAM: user with an identity allow", user(),
+         PolicySet(identity=(identity(KMS_ALLOW),), resource=key_policy(KEY_ROOT)), True, *KMS),
+    Case("key policy delegating to IAM: user without an identity allow", user(),
+         PolicySet(resource=key_policy(KEY_ROOT)), False, *KMS),
+    Case("key policy without delegation: user with an identity allow is denied", user(),
+         PolicySet(identity=(identity(KMS_ALLOW),), resource=key_policy(KEY_ALICE_ONLY("bob"))),
+         False, *KMS),
+    Case("key policy without delegation: the root user too is denied", root(),
+         PolicySet(resource=key_policy(KEY_ALICE_ONLY("bob"))), False, *KMS),
+    Case("key policy naming the user: allowed without an identity policy", user(),
+         PolicySet(resource=key_policy(KEY_ALICE_ONLY("alice"))), True, *KMS),
+    Case("key policy delegating to IAM: root allowed", root(),
+         PolicySet(resource=key_policy(KEY_ROOT)), True, *KMS),
+    Case("key policy allows, identity policy denies", user(),
+         PolicySet(identity=(identity(doc(stmt("Deny", "kms:Decrypt", resource="*"))),),
+                   resource=key_policy(KEY_ALICE_ONLY("alice"))), False, *KMS),
+    Case("key policy: cross-account needs the caller's own allow", user("bob", OTHER),
+         PolicySet(resource=key_policy(KEY_OTHER_ACCOUNT)), False, *KMS),
+    Case("key policy: cross-account with both sides allowing", user("bob", OTHER),
+         PolicySet(identity=(identity(KMS_ALLOW),), resource=key_policy(KEY_OTHER_ACCOUNT)), True, *KMS),
+    Case("key policy: cross-account without the key policy", user("bob", OTHER),
+         PolicySet(identity=(identity(KMS_ALLOW),), resource=key_policy(KEY_ROOT)), False, *KMS),
+    Case("key policy condition on the encryption context: matching", user(),
+         PolicySet(resource=key_policy(KEY_CONTEXT)), True, *KMS,
+         keys=(("kms:encryptioncontext:dept", ("finance",)),)),
+    Case("key policy condition on the encryption context: other value", user(),
+         PolicySet(resource=key_policy(KEY_CONTEXT)), False, *KMS,
+         keys=(("kms:encryptioncontext:dept", ("sales",)),)),
 ]
 
 

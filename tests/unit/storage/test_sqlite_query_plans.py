@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ironbucket.storage.sqlite import SqliteMetadataStore, sql
+from ironbucket.storage.sqlite import SqliteMetadataStore, kms_sql, sql
 from ironbucket.storage.sqlite.blobrefs import LOOKUP_BATCH
 from tests.unit.storage.support import run
 
@@ -15,6 +15,8 @@ STATEMENTS = {name: getattr(sql, name) for name in dir(sql)
               if name.isupper() and not name.startswith("_") and not name.endswith("COLUMNS")
               and isinstance(getattr(sql, name), str)}
 STATEMENTS["REFERENCED"] = sql.referenced(LOOKUP_BATCH)
+STATEMENTS.update({f"kms_sql.{name}": getattr(kms_sql, name) for name in dir(kms_sql)
+                   if name.isupper() and isinstance(getattr(kms_sql, name), str)})
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ironbucket.storage.sqlite.iam_schema import IAM_TABLES
+from ironbucket.storage.sqlite.kms_sql import KMS_TABLES
 from ironbucket.storage.sqlite.sts_sessions import STS_TABLES
 from ironbucket.storage.sqlite.usage import USAGE_TABLES
 
@@ -108,6 +109,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "IAM users, groups, roles, policies; access key owners", IAM_TABLES),
     Migration(3, "STS sessions (temporary credentials)", STS_TABLES),
     Migration(4, "usage counters of Requester Pays buckets", USAGE_TABLES),
+    Migration(5, "KMS keys, key material versions, aliases, grants", KMS_TABLES),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -37,6 +37,7 @@ from ironbucket.storage.sqlite import blobrefs, catalog, sts_sessions, uploads, 
 from ironbucket.storage.sqlite.config_cache import MISSING, ConfigCache, Generation
 from ironbucket.storage.sqlite.connection import connect, translate
 from ironbucket.storage.sqlite.iam_store import SqliteIamStore
+from ironbucket.storage.sqlite.kms_store import SqliteKmsStore
 from ironbucket.storage.sqlite.object_cache import ObjectCache
 from ironbucket.storage.sqlite.schema import migrate
 from ironbucket.storage.sqlite.space import SpaceGuard
@@ -46,7 +47,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-class SqliteMetadataStore(SqliteIamStore):
+class SqliteMetadataStore(SqliteIamStore, SqliteKmsStore):
     def __init__(self, path: Path) -> None:
         """Open (creating if needed) the database at ``path`` and bring its schema up to date.
         Blocks while migrating; call before serving."""
