@@ -14,6 +14,7 @@ from ironbucket.api.object_headers import version_headers
 from ironbucket.api.objects_write import commit, storage_precondition
 from ironbucket.api.write_options import WriteOptions, parse_write_options, reject_unsupported
 from ironbucket.errors import AccessDenied, InvalidRequest, NoSuchKey, NoSuchVersion
+from ironbucket.features import versioning
 from ironbucket.features.checksums import ChecksumAlgorithm
 from ironbucket.features.conditional import check_copy_source_conditions
 from ironbucket.features.metadata import Directive, metadata_directive, tagging_directive
@@ -70,7 +71,8 @@ async def copy_object(ctx: Context) -> Response:
                           checksums=(algorithm,), inline=True)
     checksum_value = integrity.stored_value(stored, algorithm)
     version = ObjectVersion(
-        bucket=bucket.name, key=ctx.key, version_id=NULL_VERSION, last_modified=ctx.services.clock(),
+        bucket=bucket.name, key=ctx.key, version_id=versioning.write_version_id(bucket.versioning),
+        last_modified=ctx.services.clock(),
         owner_account_id=owner, size=stored.size, etag=stored.md5_hex,
         storage_class=options.storage_class, system_metadata=options.system_metadata,
         user_metadata=options.user_metadata, tags=options.tags, checksum_algorithm=algorithm.value,
