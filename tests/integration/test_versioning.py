@@ -349,3 +349,26 @@ def test_version_actions_are_authorized_separately(reader: tuple[Any, Any]) -> N
     assert [(e["Key"], e["VersionId"], e["Code"]) for e in result["Errors"]] == [("k", v1, "AccessDenied")]
     assert result["Deleted"][0]["DeleteMarker"] is True  # s3:DeleteObject suffices for a marker
     assert root.get_object(Bucket=bucket, Key="k", VersionId=v1)["Body"].read() == b"one"
+
+
+def test_marker_headers_only_for_callers_who_may_list(server: RunningServer, reader: tuple[Any, Any]) -> None:
+    root, user = reader
+    bucket = h.unique("vmark")
+    root.create_bucket(Bucket=bucket)
+    _versioned(root, bucket)
+    _put(root, bucket, "k", b"one")
+    root.delete_object(Bucket=bucket, Key="k")
+    # the reader may list: NoSuchKey with the marker headers
+    error = h.failure(user.get_object, Bucket=bucket, Key="k")
+    assert error.response["Error"]["Code"] == "NoSuchKey"
+    assert _headers(error)["x-amz-delete-marker"] == "true"
+    # a caller allowed only s3:GetObject learns nothing, not even that a marker is there
+    other = h.new_account(server, "vblind")
+    root.put_bucket_policy(Bucket=bucket, Policy=h.policy(h.allow(
+        "s3:GetObject", h.bucket_arn(bucket, "*"), principal={"AWS": other.arn()})))
+    blind = h.s3(server, other.root)
+    _put(root, bucket, "live", b"visible")
+    assert blind.get_object(Bucket=bucket, Key="live")["Body"].read() == b"visible"  # the grant works
+    error = h.failure(blind.get_object, Bucket=bucket, Key="k")
+    assert error.response["Error"]["Code"] == "AccessDenied"
+    assert "x-amz-delete-marker" not in _headers(error) and "x-amz-version-id" not in _headers(error)

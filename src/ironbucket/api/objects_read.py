@@ -48,8 +48,11 @@ async def find_version(ctx: Context, *, with_data: bool = True) -> ObjectVersion
             error: S3Error = _method_not_allowed_on_marker()
         else:
             error = await not_found(ctx)
-        error.headers["x-amz-delete-marker"] = "true"
-        error.headers.update(version_headers(version, True))
+        # Callers who may not list the bucket get a bare AccessDenied: the marker headers would
+        # tell them the key once existed.
+        if not isinstance(error, AccessDenied):
+            error.headers["x-amz-delete-marker"] = "true"
+            error.headers.update(version_headers(version, True))
         raise error
     return version
 
