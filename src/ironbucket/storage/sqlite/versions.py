@@ -18,6 +18,7 @@ from ironbucket.storage.sqlite import blobrefs, codec, sql
 from ironbucket.storage.sqlite.codec import ETAG, IS_DELETE_MARKER, META, SEQ, VERSION_ID, key_bytes
 
 _FOREIGN_KEY = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+_UNIQUE = sqlite3.SQLITE_CONSTRAINT_UNIQUE
 # Vetoes removing or replacing a version (Object Lock); see MetadataStore.delete_version.
 Guard = Callable[[ObjectVersion], None]
 
@@ -114,25 +115,34 @@ def put(conn: sqlite3.Connection, v: ObjectVersion, pre: WritePrecondition | Non
                 guard(codec.version_from(top))
             freed = _remove(conn, top[SEQ], top[META])
         else:
-            # Only a ``null`` write can meet its id further down (a suspended bucket's overwrite).
-            same = conn.execute(sql.GET_VERSION, (v.bucket, k, v.version_id)).fetchall()
-            if same:
-                if guard is not None:
-                    guard(codec.version_from(same[0]))
-                freed = _remove(conn, same[0][SEQ], same[0][META])
             conn.execute(sql.UNSET_LATEST, (top[SEQ],))
     try:
-        cur = conn.execute(sql.INSERT_VERSION, (
-            v.bucket, k, v.version_id, int(v.is_delete_marker), v.size, v.etag, v.last_modified,
-            v.storage_class, v.owner_account_id, codec.version_meta(v)))
+        seq = _insert(conn, k, v)
     except sqlite3.IntegrityError as exc:
         # The foreign key to buckets is the bucket check: no extra lookup per PUT.
         if getattr(exc, "sqlite_errorcode", None) == _FOREIGN_KEY:
             raise NoSuchBucket(BucketName=v.bucket) from exc
-        raise
+        if getattr(exc, "sqlite_errorcode", None) != _UNIQUE:
+            raise
+        # The id exists further down the history: only a ``null`` write (a suspended bucket)
+        # meets its own id there, since new ids are unique. Found by the unique index instead
+        # of a lookup on every versioned PUT.
+        same = conn.execute(sql.GET_VERSION, (v.bucket, k, v.version_id)).fetchall()[0]
+        if guard is not None:
+            guard(codec.version_from(same))
+        freed = _remove(conn, same[SEQ], same[META])
+        seq = _insert(conn, k, v)
     if v.data is not None:
-        conn.execute(sql.INSERT_DATA, (cur.lastrowid, v.data))
+        conn.execute(sql.INSERT_DATA, (seq, v.data))
     return freed
+
+
+def _insert(conn: sqlite3.Connection, k: bytes, v: ObjectVersion) -> int:
+    cur = conn.execute(sql.INSERT_VERSION, (
+        v.bucket, k, v.version_id, int(v.is_delete_marker), v.size, v.etag, v.last_modified,
+        v.storage_class, v.owner_account_id, codec.version_meta(v)))
+    assert cur.lastrowid is not None
+    return cur.lastrowid
 
 
 def update(conn: sqlite3.Connection, v: ObjectVersion) -> None:
