@@ -120,6 +120,14 @@ def test_delete_marker_hides_the_key_and_keeps_versions(s3: Any, bucket: str) ->
     assert (error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]) == (
         "MethodNotAllowed", 405)
     assert _headers(error)["x-amz-delete-marker"] == "true"
+    assert error.response["Error"]["Method"] == "GET"
+    assert error.response["Error"]["ResourceType"] == "DeleteMarker"
+    assert "last-modified" in _headers(error)
+    # tagging a marker is refused the same way
+    error = h.failure(s3.put_object_tagging, Bucket=bucket, Key="k", VersionId=marker,
+                      Tagging={"TagSet": []})
+    assert error.response["Error"]["Code"] == "MethodNotAllowed"
+    assert error.response["Error"]["Method"] == "PUT"
     error = h.failure(s3.head_object, Bucket=bucket, Key="k", VersionId=marker)
     assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 405
     assert _headers(error)["x-amz-delete-marker"] == "true"
@@ -213,7 +221,7 @@ def test_suspended_puts_replace_only_the_null_version(s3: Any, bucket: str) -> N
 def test_multipart_and_copy_get_version_ids(s3: Any, bucket: str) -> None:
     _versioned(s3, bucket)
     v1 = _put(s3, bucket, "src", b"first")
-    _put(s3, bucket, "src", b"second")
+    v2 = _put(s3, bucket, "src", b"second")
     copied = s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src",
                                                                    "VersionId": v1})
     assert copied["CopySourceVersionId"] == v1 and copied["VersionId"] not in (v1, "null")
@@ -224,6 +232,15 @@ def test_multipart_and_copy_get_version_ids(s3: Any, bucket: str) -> None:
                                         MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
     assert done["VersionId"] not in ("", "null")
     assert s3.head_object(Bucket=bucket, Key="mp")["VersionId"] == done["VersionId"]
+    # restoring: an older version copied onto its own key becomes the latest, the rest stays
+    restored = s3.copy_object(Bucket=bucket, Key="src", CopySource={"Bucket": bucket, "Key": "src",
+                                                                     "VersionId": v1})
+    assert restored["CopySourceVersionId"] == v1
+    assert s3.get_object(Bucket=bucket, Key="src")["Body"].read() == b"first"
+    history = [(vid, latest) for key, vid, _, latest in _versions(s3, bucket) if key == "src"]
+    assert history == [(restored["VersionId"], True), (v2, False), (v1, False)]
+    assert h.fails(s3.copy_object, Bucket=bucket, Key="src",
+                   CopySource={"Bucket": bucket, "Key": "src"}) == ("InvalidRequest", 400)
     # copying a delete marker by version id is refused
     marker = s3.delete_object(Bucket=bucket, Key="src")["VersionId"]
     assert h.fails(s3.copy_object, Bucket=bucket, Key="dst2",

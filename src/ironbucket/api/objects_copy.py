@@ -58,8 +58,8 @@ async def copy_object(ctx: Context) -> Response:
     source, src = await load_copy_source(ctx)
     metadata = metadata_directive(ctx.headers)
     options = _options(ctx, src, metadata, tagging_directive(ctx.headers))
-    in_place = source.bucket == bucket.name and source.key == ctx.key and (
-        source.version_id in (None, src.version_id))
+    # Copying an older version onto its own key is how a version is restored: not in place.
+    in_place = source.bucket == bucket.name and source.key == ctx.key and src.is_latest
     if in_place and metadata is Directive.COPY and options.storage_class == src.storage_class \
             and "x-amz-checksum-algorithm" not in ctx.headers:
         raise InvalidRequest(

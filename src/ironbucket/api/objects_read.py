@@ -45,7 +45,8 @@ async def find_version(ctx: Context, *, with_data: bool = True) -> ObjectVersion
         raise await not_found(ctx)
     if version.is_delete_marker:
         if version_id is not None:
-            error: S3Error = _method_not_allowed_on_marker()
+            error: S3Error = _method_not_allowed_on_marker(ctx.request.method)
+            error.headers["last-modified"] = http_date(version.last_modified)
         else:
             error = await not_found(ctx)
         # Callers who may not list the bucket get a bare AccessDenied: the marker headers would
@@ -65,8 +66,8 @@ async def not_found(ctx: Context) -> S3Error:
     return NoSuchKey(Key=ctx.key) if may_list else AccessDenied()
 
 
-def _method_not_allowed_on_marker() -> S3Error:
-    return MethodNotAllowed(Method="GET", ResourceType="DeleteMarker")
+def _method_not_allowed_on_marker(method: str) -> S3Error:
+    return MethodNotAllowed(Method=method, ResourceType="DeleteMarker")
 
 
 async def get_object(ctx: Context) -> Response:
