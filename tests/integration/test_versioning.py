@@ -5,12 +5,14 @@ ListObjectVersions pagination, and the version actions in authorization."""
 from __future__ import annotations
 
 import re
+import urllib.request
 from typing import Any
 
 import pytest
 
 from tests.integration import iam_helpers as h
 from tests.integration.server import RunningServer
+from tests.integration.test_auth import _multipart, _presigned_post
 
 
 def _versioned(s3: Any, bucket: str, status: str = "Enabled") -> str:
@@ -389,3 +391,16 @@ def test_marker_headers_only_for_callers_who_may_list(server: RunningServer, rea
     error = h.failure(blind.get_object, Bucket=bucket, Key="k")
     assert error.response["Error"]["Code"] == "AccessDenied"
     assert "x-amz-delete-marker" not in _headers(error) and "x-amz-version-id" not in _headers(error)
+
+
+def test_browser_post_into_a_versioned_bucket(server: RunningServer, s3: Any, bucket: str) -> None:
+    _versioned(s3, bucket)
+    first = _put(s3, bucket, "form.txt", b"from put")
+    body, content_type = _multipart(_presigned_post(server, bucket, "form.txt"), "form.txt", b"from post")
+    request = urllib.request.Request(f"{server.endpoint}/{bucket}", data=body, method="POST",
+                                     headers={"Content-Type": content_type})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 204
+        posted = answer.headers["x-amz-version-id"]
+    assert posted not in (None, "null", first)
+    assert _versions(s3, bucket) == [("form.txt", posted, False, True), ("form.txt", first, False, False)]
