@@ -262,7 +262,17 @@ def test_tagging_and_acl_by_version(s3: Any, bucket: str) -> None:
     s3.delete_object_tagging(Bucket=bucket, Key="k", VersionId=v1)
     assert s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=v1)["TagSet"] == []
     acl = s3.get_object_acl(Bucket=bucket, Key="k", VersionId=v1)
-    assert acl["Grants"][0]["Permission"] == "FULL_CONTROL"
+    assert [g["Permission"] for g in acl["Grants"]] == ["FULL_CONTROL"]
+    # an ACL set on one version stays on that version
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    owner = acl["Owner"]["ID"]
+    answer = s3.put_object_acl(Bucket=bucket, Key="k", VersionId=v1, GrantFullControl=f"id={owner}",
+                               GrantRead=f"id={owner}")
+    assert answer["ResponseMetadata"]["HTTPHeaders"]["x-amz-version-id"] == v1
+    assert sorted(g["Permission"] for g in s3.get_object_acl(Bucket=bucket, Key="k", VersionId=v1)[
+        "Grants"]) == ["FULL_CONTROL", "READ"]
+    assert [g["Permission"] for g in s3.get_object_acl(Bucket=bucket, Key="k")["Grants"]] == ["FULL_CONTROL"]
     assert h.fails(s3.get_object_tagging, Bucket=bucket, Key="k",
                    VersionId="BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB") == ("NoSuchVersion", 404)
 
