@@ -167,6 +167,28 @@ def test_deleting_a_missing_version_succeeds(s3: Any, bucket: str) -> None:
     assert answer["ResponseMetadata"]["HTTPStatusCode"] == 204
 
 
+def test_malformed_version_ids(s3: Any, bucket: str) -> None:
+    _versioned(s3, bucket)
+    vid = _put(s3, bucket, "k", b"one")
+    invalid = ("InvalidArgument", 400)
+    for bad in ("not-an-id", vid + "x", vid[:-1] + "+"):
+        assert h.fails(s3.get_object, Bucket=bucket, Key="k", VersionId=bad) == invalid
+        assert h.fails(s3.get_object_tagging, Bucket=bucket, Key="k", VersionId=bad) == invalid
+        assert h.fails(s3.delete_object, Bucket=bucket, Key="k", VersionId=bad) == invalid
+        assert h.fails(s3.copy_object, Bucket=bucket, Key="copy",
+                       CopySource={"Bucket": bucket, "Key": "k", "VersionId": bad}) == invalid
+        assert h.fails(s3.list_object_versions, Bucket=bucket, KeyMarker="k",
+                       VersionIdMarker=bad) == invalid
+    error = h.failure(s3.get_object, Bucket=bucket, Key="k", VersionId="not-an-id")
+    assert error.response["Error"]["Message"] == "Invalid version id specified"
+    # in DeleteObjects, per key: NoSuchVersion, and the other keys still go
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "VersionId": "bad"},
+                                                                  {"Key": "k", "VersionId": vid}]})
+    assert [(e["VersionId"], e["Code"]) for e in result["Errors"]] == [("bad", "NoSuchVersion")]
+    assert [d["VersionId"] for d in result["Deleted"]] == [vid]
+    assert "Versions" not in s3.list_object_versions(Bucket=bucket)
+
+
 def test_large_versions_keep_their_blobs(s3: Any, bucket: str) -> None:
     _versioned(s3, bucket)
     bodies = [bytes([n]) * (300_000 + n) for n in range(3)]  # above the inline threshold

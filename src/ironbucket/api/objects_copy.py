@@ -29,6 +29,8 @@ async def load_copy_source(ctx: Context) -> tuple[CopySource, ObjectVersion]:
     """The source version named by ``x-amz-copy-source`` (authorization already covered it),
     after the ``x-amz-copy-source-if-*`` conditions."""
     source = parse_copy_source(ctx.headers["x-amz-copy-source"])
+    if source.version_id is not None:
+        versioning.check_version_id(source.version_id, "x-amz-copy-source")
     expected_owner = ctx.headers.get("x-amz-source-expected-bucket-owner")
     if expected_owner is not None:
         bucket = await ctx.services.meta.get_bucket(source.bucket)

@@ -9,7 +9,7 @@ from ironbucket.api.context import Context
 from ironbucket.api.needs import object_arn
 from ironbucket.api.objects_write import storage_precondition
 from ironbucket.authz.grant import Check
-from ironbucket.errors import InvalidArgument, MalformedXML, S3Error
+from ironbucket.errors import MalformedXML, NoSuchVersion, S3Error
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.features import versioning
 from ironbucket.http import xml
@@ -36,8 +36,8 @@ async def delete_object(ctx: Context) -> Response:
     Deleting a missing key or version succeeds: S3 answers 204 either way."""
     _refuse_mfa(ctx)
     version_id = ctx.query.get("versionId")
-    if version_id == "":
-        raise InvalidArgument("Version id cannot be the empty string", ArgumentName="versionId")
+    if version_id is not None:
+        versioning.check_version_id(version_id)
     deletion = await versioning.delete(
         ctx.services.meta, ctx.bucket, ctx.key, version_id, owner_account_id=_requester_account(ctx),
         now=ctx.services.clock(), precondition=storage_precondition(ctx.headers))
@@ -76,6 +76,10 @@ async def delete_objects(ctx: Context) -> Response:
         check = Check(action, object_arn(bucket.name, target.key), bucket.owner_account_id)
         if not await ctx.authorizer.allowed(check):
             _error(writer, target, "AccessDenied", "Access Denied")
+            continue
+        if target.version_id is not None and not versioning.is_version_id(target.version_id):
+            # Per key, S3 reports an id that cannot exist as one that does not.
+            _error(writer, target, NoSuchVersion.__name__, NoSuchVersion.default_message)
             continue
         try:
             deletion = await versioning.delete(

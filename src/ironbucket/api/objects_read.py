@@ -19,6 +19,7 @@ from ironbucket.errors import (
     NotModified,
     S3Error,
 )
+from ironbucket.features import versioning
 from ironbucket.features.conditional import check_read_conditions
 from ironbucket.features.metadata import response_overrides
 from ironbucket.features.ranges import content_range, parse_range
@@ -35,8 +36,8 @@ async def find_version(ctx: Context, *, with_data: bool = True) -> ObjectVersion
     https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax
     """
     version_id = ctx.query.get("versionId")
-    if version_id == "":
-        raise InvalidArgument("Version id cannot be the empty string", ArgumentName="versionId")
+    if version_id is not None:
+        versioning.check_version_id(version_id)
     version = await ctx.services.meta.get_version(ctx.bucket.name, ctx.key, version_id,
                                                   with_data=with_data)
     if version is None:

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ironbucket.errors import InvalidBucketState, MalformedXML
+from ironbucket.errors import InvalidArgument, InvalidBucketState, MalformedXML
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.storage.interfaces import (
     NULL_VERSION,
@@ -37,6 +37,28 @@ VersionGuard = Callable[[ObjectVersion], None]
 def new_version_id() -> str:
     """Opaque and unique: 192 random bits, URL-safe (never needs escaping in a query)."""
     return secrets.token_urlsafe(24)
+
+
+_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+ID_LENGTH = 32
+
+
+def check_version_id(value: str, argument: str = "versionId") -> None:
+    """Refuse what cannot be a version id of ours, as S3 does (400, not NoSuchVersion)."""
+    if value == NULL_VERSION:
+        return
+    if len(value) != ID_LENGTH or not _ID_CHARS.issuperset(value):
+        message = ("Version id cannot be the empty string" if value == ""
+                   else "Invalid version id specified")
+        raise InvalidArgument(message, ArgumentName=argument, ArgumentValue=value)
+
+
+def is_version_id(value: str) -> bool:
+    try:
+        check_version_id(value)
+    except InvalidArgument:
+        return False
+    return True
 
 
 def write_version_id(state: str) -> str:

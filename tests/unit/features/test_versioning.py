@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ironbucket.errors import InvalidBucketState, MalformedXML, S3Error
+from ironbucket.errors import InvalidArgument, InvalidBucketState, MalformedXML, S3Error
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.features import versioning
 from ironbucket.features.versioning import ENABLED, SUSPENDED, UNVERSIONED, VersioningRequest
@@ -70,3 +70,25 @@ def test_object_lock_buckets_cannot_be_suspended() -> None:
         versioning.next_state(_bucket(ENABLED, object_lock=True), VersioningRequest(SUSPENDED, None), None)
     assert versioning.next_state(_bucket(ENABLED, object_lock=True),
                                  VersioningRequest(ENABLED, None), None) == ENABLED
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    ("null", True),
+    ("A" * 32, True),
+    ("abc-_XYZ0123456789abcdefghijklmn", True),
+    ("", False),
+    ("A" * 31, False),
+    ("A" * 33, False),
+    ("A" * 31 + "+", False),  # not URL-safe base64
+    ("A" * 31 + "/", False),
+    ("NULL", False),
+    ("../../etc/passwd", False),
+])
+def test_check_version_id(value: str, ok: bool) -> None:
+    assert versioning.is_version_id(value) is ok
+    if ok:
+        versioning.check_version_id(value)
+    else:
+        with pytest.raises(InvalidArgument) as raised:
+            versioning.check_version_id(value, "version-id-marker")
+        assert raised.value.fields["ArgumentName"] == "version-id-marker"
