@@ -1,5 +1,4 @@
-"""Bucket lifecycle: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation,
-GetBucketVersioning."""
+"""Bucket lifecycle: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation."""
 
 from __future__ import annotations
 
@@ -139,9 +138,3 @@ async def get_bucket_location(ctx: Context) -> Response:
         writer.raw(xml.escape(region))
     return xml_response(writer.render())
 
-
-async def get_bucket_versioning(ctx: Context) -> Response:
-    writer = XmlWriter("VersioningConfiguration")
-    if ctx.bucket.versioning:
-        writer.element("Status", ctx.bucket.versioning)
-    return xml_response(writer.render())

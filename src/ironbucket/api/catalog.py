@@ -25,6 +25,7 @@ from ironbucket.api import (
     public_access,
     request_payment,
     tagging,
+    versioning,
 )
 from ironbucket.api.operation import Handler, Need, Operation, Resource, Target
 from ironbucket.api.routing import Router
@@ -114,7 +115,7 @@ CATALOG: tuple[Operation, ...] = (
                              tagging.delete_bucket_tagging)),
     *bucket_config("versioning", "GetBucketVersioning", "PutBucketVersioning", None,
                    "s3:GetBucketVersioning", "s3:PutBucketVersioning",
-                   handlers=(buckets.get_bucket_versioning, None, None)),
+                   handlers=(versioning.get_bucket_versioning, versioning.put_bucket_versioning, None)),
     *bucket_config("acl", "GetBucketAcl", "PutBucketAcl", None, "s3:GetBucketAcl", "s3:PutBucketAcl",
                    handlers=(acl.get_bucket_acl, acl.put_bucket_acl, None)),
     *bucket_config("policy", "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy",

@@ -15,6 +15,7 @@ from ironbucket.api.acl import shown_owner
 from ironbucket.api.common import int_param, quote_etag, write_owner
 from ironbucket.api.context import Context
 from ironbucket.errors import InvalidArgument
+from ironbucket.features import versioning
 from ironbucket.http.response import Response, xml_response
 from ironbucket.http.xml import XmlWriter, iso8601
 from ironbucket.storage.interfaces import MetadataStore, ObjectVersion
@@ -213,6 +214,8 @@ async def list_object_versions(ctx: Context) -> Response:
     if version_marker and not key_marker:
         raise InvalidArgument("A version-id marker cannot be specified without a key marker.",
                               ArgumentName="version-id-marker", ArgumentValue=version_marker)
+    if version_marker:
+        versioning.check_version_id(version_marker, "version-id-marker")
     entries, truncated = await _collect_versions(ctx, prefix, delimiter, key_marker, version_marker,
                                                  max_keys)
     writer = XmlWriter("ListVersionsResult").element("Name", ctx.bucket.name)

@@ -33,7 +33,7 @@ from ironbucket.errors import (
     MalformedXML,
     NoSuchUpload,
 )
-from ironbucket.features import checksums
+from ironbucket.features import checksums, versioning
 from ironbucket.features.checksums import ChecksumAlgorithm, ChecksumType, MultipartChecksum
 from ironbucket.features.naming import validate_object_key
 from ironbucket.features.ranges import parse_copy_range
@@ -221,7 +221,7 @@ async def complete_multipart_upload(ctx: Context) -> Response:
         ctx.headers)
     algorithm, checksum_type = upload_checksum.algorithm, upload_checksum.type.value
     version = ObjectVersion(
-        bucket=upload.bucket, key=upload.key, version_id=NULL_VERSION,
+        bucket=upload.bucket, key=upload.key, version_id=versioning.write_version_id(ctx.bucket.versioning),
         last_modified=ctx.services.clock(), owner_account_id=upload.owner_account_id, size=size,
         etag=etag, storage_class=upload.storage_class, system_metadata=upload.system_metadata,
         user_metadata=upload.user_metadata, tags=upload.tags, checksum_algorithm=algorithm.value,

@@ -14,6 +14,7 @@ from ironbucket.api.object_headers import version_headers
 from ironbucket.api.objects_write import commit, storage_precondition
 from ironbucket.api.write_options import WriteOptions, parse_write_options, reject_unsupported
 from ironbucket.errors import AccessDenied, InvalidRequest, NoSuchKey, NoSuchVersion
+from ironbucket.features import versioning
 from ironbucket.features.checksums import ChecksumAlgorithm
 from ironbucket.features.conditional import check_copy_source_conditions
 from ironbucket.features.metadata import Directive, metadata_directive, tagging_directive
@@ -28,6 +29,8 @@ async def load_copy_source(ctx: Context) -> tuple[CopySource, ObjectVersion]:
     """The source version named by ``x-amz-copy-source`` (authorization already covered it),
     after the ``x-amz-copy-source-if-*`` conditions."""
     source = parse_copy_source(ctx.headers["x-amz-copy-source"])
+    if source.version_id is not None:
+        versioning.check_version_id(source.version_id, "x-amz-copy-source")
     expected_owner = ctx.headers.get("x-amz-source-expected-bucket-owner")
     if expected_owner is not None:
         bucket = await ctx.services.meta.get_bucket(source.bucket)
@@ -57,8 +60,8 @@ async def copy_object(ctx: Context) -> Response:
     source, src = await load_copy_source(ctx)
     metadata = metadata_directive(ctx.headers)
     options = _options(ctx, src, metadata, tagging_directive(ctx.headers))
-    in_place = source.bucket == bucket.name and source.key == ctx.key and (
-        source.version_id in (None, src.version_id))
+    # Copying an older version onto its own key is how a version is restored: not in place.
+    in_place = source.bucket == bucket.name and source.key == ctx.key and src.is_latest
     if in_place and metadata is Directive.COPY and options.storage_class == src.storage_class \
             and "x-amz-checksum-algorithm" not in ctx.headers:
         raise InvalidRequest(
@@ -70,7 +73,8 @@ async def copy_object(ctx: Context) -> Response:
                           checksums=(algorithm,), inline=True)
     checksum_value = integrity.stored_value(stored, algorithm)
     version = ObjectVersion(
-        bucket=bucket.name, key=ctx.key, version_id=NULL_VERSION, last_modified=ctx.services.clock(),
+        bucket=bucket.name, key=ctx.key, version_id=versioning.write_version_id(bucket.versioning),
+        last_modified=ctx.services.clock(),
         owner_account_id=owner, size=stored.size, etag=stored.md5_hex,
         storage_class=options.storage_class, system_metadata=options.system_metadata,
         user_metadata=options.user_metadata, tags=options.tags, checksum_algorithm=algorithm.value,

@@ -7,29 +7,47 @@ from dataclasses import dataclass
 from ironbucket.api.common import read_document
 from ironbucket.api.context import Context
 from ironbucket.api.needs import object_arn
-from ironbucket.api.object_headers import version_headers
 from ironbucket.api.objects_write import storage_precondition
 from ironbucket.authz.grant import Check
-from ironbucket.errors import MalformedXML, S3Error
+from ironbucket.errors import MalformedXML, NoSuchVersion, S3Error
+from ironbucket.errors import NotImplemented as S3NotImplemented
+from ironbucket.features import versioning
 from ironbucket.http import xml
 from ironbucket.http.response import Response, empty, xml_response
 from ironbucket.http.xml import XmlWriter
-from ironbucket.storage.interfaces import NULL_VERSION
 
 MAX_KEYS_PER_DELETE = 1000
 
 
+def _refuse_mfa(ctx: Context) -> None:
+    # MFA Delete is not implemented yet: a request counting on it must not pass unnoticed.
+    if versioning.MFA_HEADER in ctx.headers:
+        raise S3NotImplemented("MFA Delete is not implemented.", Header=versioning.MFA_HEADER)
+
+
+def _requester_account(ctx: Context) -> str:
+    """Who owns a delete marker this request creates (the bucket owner for anonymous callers)."""
+    assert ctx.auth is not None
+    return ctx.auth.principal.account_id or ctx.bucket.owner_account_id
+
+
 async def delete_object(ctx: Context) -> Response:
-    """Unversioned buckets: the key's only (``null``) version goes; deleting a missing key
-    succeeds, as S3 answers 204 either way."""
-    version_id = ctx.query.get("versionId") or NULL_VERSION
-    removed, freed = await ctx.services.meta.delete_version(
-        ctx.bucket.name, ctx.key, version_id, storage_precondition(ctx.headers))
-    if freed:
-        await ctx.services.run(ctx.services.blobs.delete, freed)
-    headers = version_headers(removed, bool(ctx.bucket.versioning)) if removed else {}
-    if "versionId" in ctx.query:
-        headers["x-amz-version-id"] = version_id
+    """https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
+    Deleting a missing key or version succeeds: S3 answers 204 either way."""
+    _refuse_mfa(ctx)
+    version_id = ctx.query.get("versionId")
+    if version_id is not None:
+        versioning.check_version_id(version_id)
+    deletion = await versioning.delete(
+        ctx.services.meta, ctx.bucket, ctx.key, version_id, owner_account_id=_requester_account(ctx),
+        now=ctx.services.clock(), precondition=storage_precondition(ctx.headers))
+    if deletion.freed:
+        await ctx.services.run(ctx.services.blobs.delete, list(deletion.freed))
+    headers: dict[str, str] = {}
+    if deletion.version_id is not None:
+        headers["x-amz-version-id"] = deletion.version_id
+    if deletion.delete_marker:
+        headers["x-amz-delete-marker"] = "true"
     return empty(204, headers)
 
 
@@ -42,6 +60,7 @@ class _Target:
 async def delete_objects(ctx: Context) -> Response:
     """https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html"""
     bucket = ctx.bucket
+    _refuse_mfa(ctx)
     document = await read_document(ctx, checksum_required=True)
     root = xml.expect_root(xml.parse(document), "Delete")
     quiet = (xml.child_text(root, "Quiet") or "").strip().lower() == "true"
@@ -50,6 +69,7 @@ async def delete_objects(ctx: Context) -> Response:
         raise MalformedXML()
     assert ctx.authorizer is not None
     writer = XmlWriter("DeleteResult")
+    owner = _requester_account(ctx)
     freed: list[str] = []
     for target in targets:
         action = "s3:DeleteObjectVersion" if target.version_id else "s3:DeleteObject"
@@ -57,17 +77,25 @@ async def delete_objects(ctx: Context) -> Response:
         if not await ctx.authorizer.allowed(check):
             _error(writer, target, "AccessDenied", "Access Denied")
             continue
+        if target.version_id is not None and not versioning.is_version_id(target.version_id):
+            # Per key, S3 reports an id that cannot exist as one that does not.
+            _error(writer, target, NoSuchVersion.__name__, NoSuchVersion.default_message)
+            continue
         try:
-            removed, blobs = await ctx.services.meta.delete_version(
-                bucket.name, target.key, target.version_id or NULL_VERSION)
+            deletion = await versioning.delete(
+                ctx.services.meta, bucket, target.key, target.version_id,
+                owner_account_id=owner, now=ctx.services.clock())
         except S3Error as error:
             _error(writer, target, error.code, error.message)
             continue
-        freed.extend(blobs)
+        freed.extend(deletion.freed)
         if not quiet:
             writer.start("Deleted").element("Key", target.key)
-            writer.element("VersionId", target.version_id).end()
-        del removed
+            writer.element("VersionId", target.version_id)
+            if deletion.delete_marker:
+                writer.element("DeleteMarker", True)
+                writer.element("DeleteMarkerVersionId", deletion.version_id)
+            writer.end()
     if freed:
         await ctx.services.run(ctx.services.blobs.delete, freed)
     return xml_response(writer.render())

@@ -19,6 +19,7 @@ from ironbucket.errors import (
     NotModified,
     S3Error,
 )
+from ironbucket.features import versioning
 from ironbucket.features.conditional import check_read_conditions
 from ironbucket.features.metadata import response_overrides
 from ironbucket.features.ranges import content_range, parse_range
@@ -35,8 +36,8 @@ async def find_version(ctx: Context, *, with_data: bool = True) -> ObjectVersion
     https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax
     """
     version_id = ctx.query.get("versionId")
-    if version_id == "":
-        raise InvalidArgument("Version id cannot be the empty string", ArgumentName="versionId")
+    if version_id is not None:
+        versioning.check_version_id(version_id)
     version = await ctx.services.meta.get_version(ctx.bucket.name, ctx.key, version_id,
                                                   with_data=with_data)
     if version is None:
@@ -45,11 +46,15 @@ async def find_version(ctx: Context, *, with_data: bool = True) -> ObjectVersion
         raise await not_found(ctx)
     if version.is_delete_marker:
         if version_id is not None:
-            error: S3Error = _method_not_allowed_on_marker()
+            error: S3Error = _method_not_allowed_on_marker(ctx.request.method)
+            error.headers["last-modified"] = http_date(version.last_modified)
         else:
             error = await not_found(ctx)
-        error.headers["x-amz-delete-marker"] = "true"
-        error.headers.update(version_headers(version, True))
+        # Callers who may not list the bucket get a bare AccessDenied: the marker headers would
+        # tell them the key once existed.
+        if not isinstance(error, AccessDenied):
+            error.headers["x-amz-delete-marker"] = "true"
+            error.headers.update(version_headers(version, True))
         raise error
     return version
 
@@ -62,8 +67,8 @@ async def not_found(ctx: Context) -> S3Error:
     return NoSuchKey(Key=ctx.key) if may_list else AccessDenied()
 
 
-def _method_not_allowed_on_marker() -> S3Error:
-    return MethodNotAllowed(Method="GET", ResourceType="DeleteMarker")
+def _method_not_allowed_on_marker(method: str) -> S3Error:
+    return MethodNotAllowed(Method=method, ResourceType="DeleteMarker")
 
 
 async def get_object(ctx: Context) -> Response:

@@ -12,11 +12,12 @@ from ironbucket.api.ingest import MAX_OBJECT_SIZE, Ingested, discard, ingest
 from ironbucket.api.object_headers import version_headers
 from ironbucket.api.write_options import WriteOptions, parse_write_options
 from ironbucket.errors import EntityTooLarge, MissingContentLength
+from ironbucket.features import versioning
 from ironbucket.features.checksums import ChecksumAlgorithm
 from ironbucket.features.conditional import write_precondition
 from ironbucket.features.naming import validate_object_key
 from ironbucket.http.response import Response, empty
-from ironbucket.storage.interfaces import NULL_VERSION, ObjectVersion, WritePrecondition
+from ironbucket.storage.interfaces import ObjectVersion, WritePrecondition
 
 
 def check_declared_size(ctx: Context, limit: int = MAX_OBJECT_SIZE) -> None:
@@ -40,7 +41,7 @@ def new_version(ctx: Context, options: WriteOptions, stored: Ingested,
     return ObjectVersion(
         bucket=ctx.bucket.name,
         key=ctx.key,
-        version_id=NULL_VERSION,
+        version_id=versioning.write_version_id(ctx.bucket.versioning),
         last_modified=ctx.services.clock(),
         owner_account_id=owner[0],
         size=stored.size,

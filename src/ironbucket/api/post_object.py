@@ -17,6 +17,7 @@ from ironbucket.api.common import quote_etag, require_allowed, verified_body
 from ironbucket.api.context import Context
 from ironbucket.api.ingest import discard, ingest
 from ironbucket.api.needs import object_arn
+from ironbucket.api.object_headers import version_headers
 from ironbucket.api.objects_write import commit, new_version
 from ironbucket.api.write_options import parse_write_options
 from ironbucket.auth.post_auth import authenticate_post_policy
@@ -25,6 +26,7 @@ from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import request_keys
 from ironbucket.authz.endpoints import endpoint_policy
 from ironbucket.errors import InvalidArgument, MalformedXML
+from ironbucket.features import versioning
 from ironbucket.features.naming import validate_object_key
 from ironbucket.features.tagging import TagTarget, validate_tag_set
 from ironbucket.http import xml
@@ -73,7 +75,8 @@ async def post_object(ctx: Context) -> Response:
     ctx.address = dataclasses.replace(ctx.address, key=key)
     version = new_version(ctx, options, stored, checksum.algorithms[0], owner)
     await commit(ctx, version, stored, None)
-    return _success(fields, bucket.name, key, version.etag)
+    return _success(fields, bucket.name, key, version.etag,
+                    version_headers(version, versioning.is_versioned(bucket.versioning)))
 
 
 def _form_tags(document: str) -> dict[str, str]:
@@ -86,9 +89,10 @@ def _form_tags(document: str) -> dict[str, str]:
     return dict(validate_tag_set(pairs, TagTarget.OBJECT))
 
 
-def _success(fields: dict[str, str], bucket: str, key: str, etag: str) -> Response:
+def _success(fields: dict[str, str], bucket: str, key: str, etag: str,
+             extra: dict[str, str]) -> Response:
     location = f"/{bucket}/{key}"
-    headers = {"etag": quote_etag(etag), "location": location}
+    headers = {"etag": quote_etag(etag), "location": location, **extra}
     redirect = fields.get("success_action_redirect") or fields.get("redirect")
     if redirect:
         query = urlencode({"bucket": bucket, "key": key, "etag": quote_etag(etag)})

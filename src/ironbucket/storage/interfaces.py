@@ -14,7 +14,7 @@ return the freed blob ids; the caller deletes those blobs *after* the commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -477,10 +477,12 @@ class MetadataStore(IamStore, StsStore, UsageStore, KmsStore, Protocol):
         ...
 
     async def put_version(self, version: ObjectVersion,
-                          precondition: WritePrecondition | None = None) -> list[str]:
+                          precondition: WritePrecondition | None = None, *,
+                          guard: Callable[[ObjectVersion], None] | None = None) -> list[str]:
         """Make ``version`` the latest of its key, replacing a version with the same id (the ``null``
         version when unversioned). Raises PreconditionFailed if ``precondition`` fails.
-        Returns the blob ids that are no longer referenced."""
+        ``guard`` is called in the transaction with the version being replaced, if any; raising
+        refuses the write. Returns the blob ids that are no longer referenced."""
         ...
 
     async def update_version(self, version: ObjectVersion) -> None:
@@ -488,9 +490,12 @@ class MetadataStore(IamStore, StsStore, UsageStore, KmsStore, Protocol):
         ...
 
     async def delete_version(self, bucket: str, key: str, version_id: str,
-                             precondition: WritePrecondition | None = None
+                             precondition: WritePrecondition | None = None, *,
+                             guard: Callable[[ObjectVersion], None] | None = None
                              ) -> tuple[ObjectVersion | None, list[str]]:
-        """Remove one version for good; the next newest becomes latest. Returns what was removed."""
+        """Remove one version for good; the next newest becomes latest. ``guard`` is called in the
+        transaction with the version about to go; raising refuses the delete. Returns what was
+        removed."""
         ...
 
     async def list_current(self, bucket: str, prefix: str, start: str, inclusive: bool,

@@ -208,19 +208,21 @@ class SqliteMetadataStore(SqliteIamStore, SqliteKmsStore):
             raise translate(exc) from exc
 
     async def put_version(self, version: ObjectVersion,
-                          precondition: WritePrecondition | None = None) -> list[str]:
+                          precondition: WritePrecondition | None = None, *,
+                          guard: Callable[[ObjectVersion], None] | None = None) -> list[str]:
         if version.is_delete_marker:
-            return await self._write(versions.put, version, precondition)
+            return await self._write(versions.put, version, precondition, guard)
         with self._space.admit(len(version.data or b""), self._free_page_bytes):
-            return await self._write(versions.put, version, precondition)
+            return await self._write(versions.put, version, precondition, guard)
 
     async def update_version(self, version: ObjectVersion) -> None:
         await self._write(versions.update, version)
 
     async def delete_version(self, bucket: str, key: str, version_id: str,
-                             precondition: WritePrecondition | None = None
+                             precondition: WritePrecondition | None = None, *,
+                             guard: Callable[[ObjectVersion], None] | None = None
                              ) -> tuple[ObjectVersion | None, list[str]]:
-        return await self._write(versions.delete, bucket, key, version_id, precondition)
+        return await self._write(versions.delete, bucket, key, version_id, precondition, guard)
 
     async def list_current(self, bucket: str, prefix: str, start: str, inclusive: bool,
                            limit: int) -> list[ObjectVersion]:

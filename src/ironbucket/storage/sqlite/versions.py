@@ -8,6 +8,7 @@ and exactly that row has ``is_latest = 1``.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +18,9 @@ from ironbucket.storage.sqlite import blobrefs, codec, sql
 from ironbucket.storage.sqlite.codec import ETAG, IS_DELETE_MARKER, META, SEQ, VERSION_ID, key_bytes
 
 _FOREIGN_KEY = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+_UNIQUE = sqlite3.SQLITE_CONSTRAINT_UNIQUE
+# Vetoes removing or replacing a version (Object Lock); see MetadataStore.delete_version.
+Guard = Callable[[ObjectVersion], None]
 
 
 # --- reads -----------------------------------------------------------------------------------------
@@ -94,7 +98,8 @@ def require_bucket(conn: sqlite3.Connection, bucket: str) -> None:
         raise NoSuchBucket(BucketName=bucket)
 
 
-def put(conn: sqlite3.Connection, v: ObjectVersion, pre: WritePrecondition | None) -> list[str]:
+def put(conn: sqlite3.Connection, v: ObjectVersion, pre: WritePrecondition | None,
+        guard: Guard | None = None) -> list[str]:
     # Few statements on purpose: this runs once per PUT inside the writer thread, which every
     # mutation of the process waits on. A new key costs one lookup and the inserts.
     k = key_bytes(v.key)
@@ -106,24 +111,38 @@ def put(conn: sqlite3.Connection, v: ObjectVersion, pre: WritePrecondition | Non
     if latest:
         top = latest[0]
         if top[VERSION_ID] == v.version_id:  # an overwrite of the latest (the unversioned case)
+            if guard is not None:
+                guard(codec.version_from(top))
             freed = _remove(conn, top[SEQ], top[META])
         else:
-            same = conn.execute(sql.GET_VERSION, (v.bucket, k, v.version_id)).fetchall()
-            if same:
-                freed = _remove(conn, same[0][SEQ], same[0][META])
             conn.execute(sql.UNSET_LATEST, (top[SEQ],))
     try:
-        cur = conn.execute(sql.INSERT_VERSION, (
-            v.bucket, k, v.version_id, int(v.is_delete_marker), v.size, v.etag, v.last_modified,
-            v.storage_class, v.owner_account_id, codec.version_meta(v)))
+        seq = _insert(conn, k, v)
     except sqlite3.IntegrityError as exc:
         # The foreign key to buckets is the bucket check: no extra lookup per PUT.
         if getattr(exc, "sqlite_errorcode", None) == _FOREIGN_KEY:
             raise NoSuchBucket(BucketName=v.bucket) from exc
-        raise
+        if getattr(exc, "sqlite_errorcode", None) != _UNIQUE:
+            raise
+        # The id exists further down the history: only a ``null`` write (a suspended bucket)
+        # meets its own id there, since new ids are unique. Found by the unique index instead
+        # of a lookup on every versioned PUT.
+        same = conn.execute(sql.GET_VERSION, (v.bucket, k, v.version_id)).fetchall()[0]
+        if guard is not None:
+            guard(codec.version_from(same))
+        freed = _remove(conn, same[SEQ], same[META])
+        seq = _insert(conn, k, v)
     if v.data is not None:
-        conn.execute(sql.INSERT_DATA, (cur.lastrowid, v.data))
+        conn.execute(sql.INSERT_DATA, (seq, v.data))
     return freed
+
+
+def _insert(conn: sqlite3.Connection, k: bytes, v: ObjectVersion) -> int:
+    cur = conn.execute(sql.INSERT_VERSION, (
+        v.bucket, k, v.version_id, int(v.is_delete_marker), v.size, v.etag, v.last_modified,
+        v.storage_class, v.owner_account_id, codec.version_meta(v)))
+    assert cur.lastrowid is not None
+    return cur.lastrowid
 
 
 def update(conn: sqlite3.Connection, v: ObjectVersion) -> None:
@@ -143,13 +162,16 @@ def update(conn: sqlite3.Connection, v: ObjectVersion) -> None:
 
 
 def delete(conn: sqlite3.Connection, bucket: str, key: str, version_id: str,
-           pre: WritePrecondition | None) -> tuple[ObjectVersion | None, list[str]]:
+           pre: WritePrecondition | None, guard: Guard | None = None
+           ) -> tuple[ObjectVersion | None, list[str]]:
     k = key_bytes(key)
     check(conn, bucket, k, pre)
     rows = conn.execute(sql.GET_VERSION, (bucket, k, version_id)).fetchall()
     if not rows:
         return None, []
     removed = codec.version_from(rows[0])
+    if guard is not None:
+        guard(removed)
     freed = _remove(conn, rows[0][SEQ], rows[0][META])
     if removed.is_latest:
         conn.execute(sql.SET_LATEST, (bucket, k))

@@ -1,0 +1,50 @@
+"""The version guard (the hook Object Lock uses): called in the transaction with the version a
+mutation would remove or replace; raising refuses the mutation and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from ironbucket.errors import AccessDenied
+from ironbucket.storage.interfaces import NULL_VERSION, ObjectVersion
+from ironbucket.storage.sqlite import SqliteMetadataStore
+from tests.unit.storage.support import BUCKET, version
+
+
+def _refuse(seen: list[ObjectVersion]) -> Callable[[ObjectVersion], None]:
+    def guard(v: ObjectVersion) -> None:
+        seen.append(v)
+        raise AccessDenied()
+    return guard
+
+
+async def test_guard_refuses_a_permanent_delete(meta: SqliteMetadataStore) -> None:
+    await meta.put_version(version("k", "v1", data=b"one"))
+    await meta.put_version(version("k", "v2", data=b"two"))
+    seen: list[ObjectVersion] = []
+    with pytest.raises(AccessDenied):
+        await meta.delete_version(BUCKET, "k", "v1", guard=_refuse(seen))
+    assert [v.version_id for v in seen] == ["v1"]
+    got = await meta.get_version(BUCKET, "k", "v1")
+    assert got is not None and got.data == b"one"
+    removed, _ = await meta.delete_version(BUCKET, "k", "v1", guard=lambda v: None)
+    assert removed is not None and removed.version_id == "v1"
+
+
+async def test_guard_refuses_replacing_the_null_version(meta: SqliteMetadataStore) -> None:
+    await meta.put_version(version("k", NULL_VERSION, data=b"old"))
+    await meta.put_version(version("k", "v1", data=b"newer"))
+    seen: list[ObjectVersion] = []
+    with pytest.raises(AccessDenied):
+        await meta.put_version(version("k", NULL_VERSION, data=b"new"), guard=_refuse(seen))
+    assert [v.data for v in seen] == [None]  # handed over without its bytes
+    assert [v.version_id for v in await meta.list_versions(BUCKET, "", "", "", 10)] == ["v1", NULL_VERSION]
+
+
+async def test_guard_is_not_called_for_a_plain_new_version(meta: SqliteMetadataStore) -> None:
+    await meta.put_version(version("k", "v1"))
+    await meta.put_version(version("k", "v2"), guard=_refuse([]))
+    latest = await meta.get_version(BUCKET, "k")
+    assert latest is not None and latest.version_id == "v2"
