@@ -132,6 +132,9 @@ def test_endpoint_policy_caps_everyone_even_root(endpoints: Endpoints) -> None:
     account_id = client(endpoints.server, "sts", endpoints.root).get_caller_identity()["Account"]
     ctl = client(endpoints.via[B], "s3control", endpoints.root, proxies={"http": endpoints.via[B].endpoint})
     assert fails(ctl.list_access_points, AccountId=account_id) == ACCESS_DENIED
+    # So do KMS requests.
+    assert fails(client(endpoints.via[B], "kms", endpoints.root).list_keys)[0] == "AccessDeniedException"
+    client(endpoints.server, "kms", endpoints.root).list_keys()
     # The decision trace names the endpoint policy.
     trace = explain(endpoints.server.data_dir, denied.response["ResponseMetadata"]["RequestId"])
     assert f"endpoint policy of {B}" in trace

@@ -21,6 +21,7 @@ from ironbucket.errors import (
     InvalidArgument,
     InvalidRequest,
     MalformedTrailerError,
+    MaxMessageLengthExceeded,
     MissingContentLength,
     XAmzContentSHA256Mismatch,
 )
@@ -183,6 +184,18 @@ class VerifiedBody:
                         S3ComputedContentSHA256=computed,
                     )
         self.completed = True
+
+    async def read_all(self, limit: int) -> bytes:
+        """A small document, refused (MaxMessageLengthExceeded) at the first chunk past ``limit``:
+        nothing more of it is buffered."""
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in self.chunks():
+            size += len(chunk)
+            if size > limit:
+                raise MaxMessageLengthExceeded()
+            parts.append(chunk)
+        return b"".join(parts)
 
 
 def open_body(body: Body, check: PayloadCheck) -> VerifiedBody:

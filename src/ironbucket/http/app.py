@@ -27,7 +27,7 @@ from ironbucket.auth.payload import payload_check
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import Keys, request_keys
 from ironbucket.authz.endpoints import arrived_through, endpoint_policy, require_network_origin
-from ironbucket.errors import InternalError, InvalidRequest, MaxMessageLengthExceeded, S3Error
+from ironbucket.errors import InternalError, InvalidRequest, S3Error
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.events.record import RequestRecord, emit
 from ironbucket.events.usage import set_charge
@@ -206,15 +206,7 @@ class IronBucketApp:
                                       now=now, bucket_from_host=None)
             record.principal_arn = auth.principal.arn
             record.access_key_id = auth.access_key_id
-            body = open_body(request.body, auth.payload)
-            parts: list[bytes] = []
-            size = 0
-            async for chunk in body.chunks():
-                size += len(chunk)
-                if size > query_protocol.MAX_FORM:  # refuse before buffering any more of it
-                    raise MaxMessageLengthExceeded()
-                parts.append(chunk)
-            form = b"".join(parts)
+            form = await open_body(request.body, auth.payload).read_all(query_protocol.MAX_FORM)
             ctx = query_protocol.QueryContext(request=request, auth=auth, services=services,
                                               record=record, now=now,
                                               params=query_protocol.parse_form(form, request.query))

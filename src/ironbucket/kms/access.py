@@ -54,7 +54,7 @@ async def authorize_account(call: KmsCall, action: str, resource: str = "*",
                             extra: Keys | None = None) -> None:
     """An action with no key policy in play (CreateKey, ListKeys, an alias ARN)."""
     authorizer = Authorizer(call.meta, call.principal, condition_keys(call, None, extra),
-                            call.decisions)
+                            call.decisions, endpoint=call.endpoint)
     if not await authorizer.allowed(Check(action, resource, call.account_id)):
         raise _denied(call, action, resource)
 
@@ -63,7 +63,7 @@ async def authorize_key(call: KmsCall, action: str, key: KmsKey, *,
                         context: Mapping[str, str] | None = None, extra: Keys | None = None,
                         grant_filter: Callable[[KmsGrant], bool] | None = None) -> None:
     authorizer = Authorizer(call.meta, call.principal, condition_keys(call, context, extra, key),
-                            call.decisions)
+                            call.decisions, endpoint=call.endpoint)
     authorizer.resource_policies[key.arn] = policies.labelled(key.arn, key.policy)
     if await authorizer.allowed(Check(action, key.arn, key.account_id)):
         return

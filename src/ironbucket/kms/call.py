@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ironbucket.auth.principal import Principal
 from ironbucket.authz.context import Keys
+from ironbucket.authz.engine import Labelled
 from ironbucket.kms.keyring import Keyring
 from ironbucket.kms.protocol import Params
 from ironbucket.storage.interfaces import MetadataStore
@@ -34,6 +35,7 @@ class KmsCall:
     decisions: list[Decided] = field(default_factory=list)
     via_service: str | None = None  # e.g. "s3.us-east-1.amazonaws.com" when S3 calls
     clock_offset: float = 0.0
+    endpoint: Labelled | None = None  # the private endpoint's policy, when the request came through one
 
     @property
     def account_id(self) -> str:

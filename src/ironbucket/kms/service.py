@@ -11,7 +11,8 @@ from typing import Any
 from ironbucket.api.context import Services
 from ironbucket.auth.authenticate import authenticate, open_body
 from ironbucket.authz.context import Keys, request_keys
-from ironbucket.errors import MaxMessageLengthExceeded, S3Error
+from ironbucket.authz.endpoints import endpoint_policy
+from ironbucket.errors import S3Error
 from ironbucket.events.record import RequestRecord
 from ironbucket.http.request import Request
 from ironbucket.http.response import Response
@@ -63,14 +64,7 @@ async def _run(request: Request, services: Services, record: RequestRecord,
         raise AccessDeniedException("KMS requests must be signed.")
     if auth.access_key_id is not None:
         services.credentials.note_use(auth.access_key_id, auth.service, auth.region, now)
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in open_body(request.body, auth.payload).chunks():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise MaxMessageLengthExceeded()
-        parts.append(chunk)
-    params = Params(parse_body(b"".join(parts)))
+    params = Params(parse_body(await open_body(request.body, auth.payload).read_all(MAX_BODY)))
     if services.keyring is None:
         raise KMSInternalException("The key ring is not available.")
 
@@ -81,5 +75,6 @@ async def _run(request: Request, services: Services, record: RequestRecord,
     call = KmsCall(meta=services.meta, keyring=services.keyring, principal=auth.principal,
                    region=settings.region, now=now, base_keys=keys, action=operation.name,
                    params=params, decisions=record.decisions,
-                   clock_offset=settings.kms_test_clock_offset)
+                   clock_offset=settings.kms_test_clock_offset,
+                   endpoint=endpoint_policy(request.endpoint))
     return await operation.handler(call)

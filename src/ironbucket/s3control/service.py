@@ -13,12 +13,11 @@ import re
 
 from ironbucket.api.context import Services
 from ironbucket.auth.authenticate import authenticate, open_body
-from ironbucket.auth.authentication import Authentication
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import request_keys
 from ironbucket.authz.endpoints import endpoint_policy
 from ironbucket.authz.grant import Check
-from ironbucket.errors import AccessDenied, MaxMessageLengthExceeded
+from ironbucket.errors import AccessDenied
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.events.record import RequestRecord
 from ironbucket.http.addressing import decode_path
@@ -103,16 +102,5 @@ async def handle(request: Request, services: Services, record: RequestRecord, no
         [Check(operation.action, resource, account_id)])
     if auth.access_key_id is not None:
         services.credentials.note_use(auth.access_key_id, auth.service, auth.region, now)
-    call.body = await _read(request, auth)
+    call.body = await open_body(request.body, auth.payload).read_all(MAX_DOCUMENT)
     return await operation.handler(call)
-
-
-async def _read(request: Request, auth: Authentication) -> bytes:
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in open_body(request.body, auth.payload).chunks():
-        size += len(chunk)
-        if size > MAX_DOCUMENT:
-            raise MaxMessageLengthExceeded()
-        parts.append(chunk)
-    return b"".join(parts)
