@@ -1,0 +1,209 @@
+"""Object Lock with boto3: retention modes, legal holds, bypass, defaults, and bad input."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.integration import iam_helpers as h
+from tests.integration.server import RunningServer
+
+
+def _later(seconds: float) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+def _lock_bucket(client: Any) -> str:
+    name = h.unique("lock")
+    client.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    return name
+
+
+def _put(client: Any, bucket: str, key: str = "k", body: bytes = b"data", **kw: Any) -> str:
+    return str(client.put_object(Bucket=bucket, Key=key, Body=body, **kw)["VersionId"])
+
+
+@pytest.fixture(scope="module")
+def account(server: RunningServer) -> h.Account:
+    return h.new_account(server, "lock")
+
+
+@pytest.fixture(scope="module")
+def root(server: RunningServer, account: h.Account) -> Any:
+    return h.s3(server, account.root)
+
+
+def test_lock_bucket_is_versioned_for_good(root: Any) -> None:
+    bucket = _lock_bucket(root)
+    assert root.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    assert root.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"] == {
+        "ObjectLockEnabled": "Enabled"}
+    assert h.fails(root.put_bucket_versioning, Bucket=bucket,
+                   VersioningConfiguration={"Status": "Suspended"}) == ("InvalidBucketState", 409)
+
+
+def test_compliance_binds_the_root_user(root: Any) -> None:
+    bucket = _lock_bucket(root)
+    until = _later(3600)
+    v1 = _put(root, bucket, ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until)
+    head = root.head_object(Bucket=bucket, Key="k", VersionId=v1)
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    assert abs((head["ObjectLockRetainUntilDate"] - until).total_seconds()) < 1
+    assert h.fails(root.delete_object, Bucket=bucket, Key="k", VersionId=v1) == h.ACCESS_DENIED
+    # shorten, remove, change mode: refused; extend: allowed
+    assert h.fails(root.put_object_retention, Bucket=bucket, Key="k", VersionId=v1,
+                   Retention={"Mode": "COMPLIANCE", "RetainUntilDate": _later(60)}) == h.ACCESS_DENIED
+    assert h.fails(root.put_object_retention, Bucket=bucket, Key="k", VersionId=v1,
+                   Retention={"Mode": "GOVERNANCE", "RetainUntilDate": _later(7200)}) == h.ACCESS_DENIED
+    assert h.fails(root.put_object_retention, Bucket=bucket, Key="k", VersionId=v1,
+                   BypassGovernanceRetention=True, Retention={}) == h.ACCESS_DENIED
+    root.put_object_retention(Bucket=bucket, Key="k", VersionId=v1,
+                              Retention={"Mode": "COMPLIANCE", "RetainUntilDate": _later(7200)})
+    got = root.get_object_retention(Bucket=bucket, Key="k", VersionId=v1)["Retention"]
+    assert got["Mode"] == "COMPLIANCE" and got["RetainUntilDate"] > until
+    # per version: a new write and a delete marker leave the locked version alone
+    v2 = _put(root, bucket, body=b"new")
+    marker = root.delete_object(Bucket=bucket, Key="k")
+    assert marker["DeleteMarker"] is True
+    root.delete_object(Bucket=bucket, Key="k", VersionId=marker["VersionId"])
+    root.delete_object(Bucket=bucket, Key="k", VersionId=v2)
+    assert root.get_object(Bucket=bucket, Key="k", VersionId=v1)["Body"].read() == b"data"
+    # DeleteObjects reports the refusal per key; the bucket cannot go
+    result = root.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "VersionId": v1}]})
+    assert [e["Code"] for e in result["Errors"]] == ["AccessDenied"]
+    assert h.fails(root.delete_bucket, Bucket=bucket) == ("BucketNotEmpty", 409)
+
+
+@pytest.fixture(scope="module")
+def users(server: RunningServer, account: h.Account) -> dict[str, Any]:
+    iam = h.client(server, "iam", account.root)
+    base = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
+            "s3:PutObjectRetention", "s3:GetObjectRetention", "s3:PutObjectLegalHold",
+            "s3:GetObjectLegalHold", "s3:ListBucket", "s3:ListBucketVersions"]
+    _, plain = h.new_user(iam, inline=h.policy(h.allow(base)))
+    _, bypasser = h.new_user(iam, inline=h.policy(h.allow([*base, "s3:BypassGovernanceRetention"])))
+    _, denied = h.new_user(iam, inline=h.policy(h.allow([*base, "s3:BypassGovernanceRetention"]),
+                                                 h.deny("s3:BypassGovernanceRetention")))
+    return {"plain": h.s3(server, plain), "bypass": h.s3(server, bypasser), "denied": h.s3(server, denied)}
+
+
+def test_governance_needs_permission_and_header(root: Any, users: dict[str, Any]) -> None:
+    bucket = _lock_bucket(root)
+    v1 = _put(root, bucket, ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=_later(3600))
+    plain, bypass, denied = users["plain"], users["bypass"], users["denied"]
+    # without the permission, with or without the header
+    assert h.fails(plain.delete_object, Bucket=bucket, Key="k", VersionId=v1) == h.ACCESS_DENIED
+    assert h.fails(plain.delete_object, Bucket=bucket, Key="k", VersionId=v1,
+                   BypassGovernanceRetention=True) == h.ACCESS_DENIED
+    # with the permission but without the header
+    assert h.fails(bypass.delete_object, Bucket=bucket, Key="k", VersionId=v1) == h.ACCESS_DENIED
+    assert h.fails(bypass.put_object_retention, Bucket=bucket, Key="k", VersionId=v1,
+                   Retention={"Mode": "GOVERNANCE", "RetainUntilDate": _later(60)}) == h.ACCESS_DENIED
+    # an explicit Deny on the bypass action wins
+    assert h.fails(denied.delete_object, Bucket=bucket, Key="k", VersionId=v1,
+                   BypassGovernanceRetention=True) == h.ACCESS_DENIED
+    # extending needs no bypass
+    plain.put_object_retention(Bucket=bucket, Key="k", VersionId=v1,
+                               Retention={"Mode": "GOVERNANCE", "RetainUntilDate": _later(7200)})
+    # permission + header: shortening and deleting work
+    bypass.put_object_retention(Bucket=bucket, Key="k", VersionId=v1, BypassGovernanceRetention=True,
+                                Retention={"Mode": "GOVERNANCE", "RetainUntilDate": _later(60)})
+    bypass.delete_object(Bucket=bucket, Key="k", VersionId=v1, BypassGovernanceRetention=True)
+    assert h.fails(root.head_object, Bucket=bucket, Key="k", VersionId=v1)[1] == 404
+
+
+def test_legal_hold_is_not_lifted_by_bypass(root: Any, users: dict[str, Any]) -> None:
+    bucket = _lock_bucket(root)
+    v1 = _put(root, bucket, ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=_later(3600),
+              ObjectLockLegalHoldStatus="ON")
+    assert root.head_object(Bucket=bucket, Key="k")["ObjectLockLegalHoldStatus"] == "ON"
+    assert h.fails(users["bypass"].delete_object, Bucket=bucket, Key="k", VersionId=v1,
+                   BypassGovernanceRetention=True) == h.ACCESS_DENIED
+    v2 = _put(root, bucket, key="held")
+    root.put_object_legal_hold(Bucket=bucket, Key="held", VersionId=v2, LegalHold={"Status": "ON"})
+    assert root.get_object_legal_hold(Bucket=bucket, Key="held")["LegalHold"]["Status"] == "ON"
+    assert h.fails(root.delete_object, Bucket=bucket, Key="held", VersionId=v2) == h.ACCESS_DENIED
+    root.put_object_legal_hold(Bucket=bucket, Key="held", VersionId=v2, LegalHold={"Status": "OFF"})
+    root.delete_object(Bucket=bucket, Key="held", VersionId=v2)
+
+
+def test_expired_retention_becomes_deletable(root: Any) -> None:
+    bucket = _lock_bucket(root)
+    v1 = _put(root, bucket, ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=_later(2))
+    assert h.fails(root.delete_object, Bucket=bucket, Key="k", VersionId=v1) == h.ACCESS_DENIED
+    time.sleep(2.5)
+    root.delete_object(Bucket=bucket, Key="k", VersionId=v1)
+
+
+def test_default_retention_applies_to_new_versions(root: Any) -> None:
+    bucket = _lock_bucket(root)
+    root.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}})
+    got = root.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    assert got["Rule"]["DefaultRetention"] == {"Mode": "GOVERNANCE", "Days": 1}
+    v1 = _put(root, bucket)
+    retention = root.get_object_retention(Bucket=bucket, Key="k", VersionId=v1)["Retention"]
+    assert retention["Mode"] == "GOVERNANCE"
+    left = (retention["RetainUntilDate"] - datetime.now(UTC)).total_seconds()
+    assert 86000 < left <= 86400
+    # multipart and copy get the default too
+    upload = root.create_multipart_upload(Bucket=bucket, Key="mp", ObjectLockMode="COMPLIANCE",
+                                          ObjectLockRetainUntilDate=_later(600))
+    part = root.upload_part(Bucket=bucket, Key="mp", UploadId=upload["UploadId"], PartNumber=1, Body=b"x")
+    done = root.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload["UploadId"],
+                                          MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert root.head_object(Bucket=bucket, Key="mp", VersionId=done["VersionId"])["ObjectLockMode"] == "COMPLIANCE"
+    copied = root.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k"})
+    assert root.head_object(Bucket=bucket, Key="copy",
+                            VersionId=copied["VersionId"])["ObjectLockMode"] == "GOVERNANCE"
+    assert h.fails(root.delete_object, Bucket=bucket, Key="mp",
+                   VersionId=done["VersionId"]) == h.ACCESS_DENIED
+
+
+def test_checksum_required(server: RunningServer, account: h.Account, root: Any) -> None:
+    bucket = _lock_bucket(root)
+    bare = h.client(server, "s3", account.root, request_checksum_calculation="when_required")
+    assert h.fails(bare.put_object, Bucket=bucket, Key="k", Body=b"x") == ("InvalidRequest", 400)
+    bare.put_object(Bucket=bucket, Key="k", Body=b"x", ContentMD5=base64.b64encode(hashlib.md5(b"x").digest()).decode())
+
+
+def test_bad_input(root: Any) -> None:
+    bucket = _lock_bucket(root)
+    plain = h.unique("nolock")
+    root.create_bucket(Bucket=plain)
+    past = datetime.now(UTC) - timedelta(days=1)
+    assert h.fails(root.put_object, Bucket=bucket, Key="k", Body=b"x", ObjectLockMode="COMPLIANCE",
+                   ObjectLockRetainUntilDate=past) == ("InvalidArgument", 400)
+    assert h.fails(root.put_object, Bucket=bucket, Key="k", Body=b"x", ObjectLockMode="compliance",
+                   ObjectLockRetainUntilDate=_later(60)) == ("InvalidArgument", 400)
+    assert h.fails(root.put_object, Bucket=bucket, Key="k", Body=b"x",
+                   ObjectLockRetainUntilDate=_later(60)) == ("InvalidArgument", 400)
+    assert h.fails(root.put_object, Bucket=bucket, Key="k", Body=b"x", ObjectLockMode="GOVERNANCE",
+                   ObjectLockRetainUntilDate=_later(101 * 365 * 86400)) == ("InvalidArgument", 400)
+    assert h.fails(root.put_object, Bucket=plain, Key="k", Body=b"x", ObjectLockMode="GOVERNANCE",
+                   ObjectLockRetainUntilDate=_later(60)) == ("InvalidRequest", 400)
+    assert h.fails(root.get_object_lock_configuration, Bucket=plain) == (
+        "ObjectLockConfigurationNotFoundError", 404)
+    assert h.fails(root.put_object_lock_configuration, Bucket=plain, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled"}) == ("InvalidBucketState", 409)
+    for rule in ({"Mode": "governance", "Days": 1}, {"Mode": "GOVERNANCE", "Days": 1, "Years": 1},
+                 {"Mode": "GOVERNANCE"}):
+        assert h.fails(root.put_object_lock_configuration, Bucket=bucket, ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": rule}}) == ("MalformedXML", 400)
+    assert h.fails(root.put_object_lock_configuration, Bucket=bucket, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Years": 101}}}
+    ) == ("InvalidArgument", 400)
+    v1 = _put(root, bucket)
+    assert h.fails(root.get_object_retention, Bucket=bucket, Key="k", VersionId=v1) == (
+        "NoSuchObjectLockConfiguration", 404)
+    assert h.fails(root.put_object_retention, Bucket=bucket, Key="k", VersionId=v1,
+                   Retention={"Mode": "GOVERNANCE", "RetainUntilDate": past}) == ("InvalidArgument", 400)
+    assert h.fails(root.put_object_legal_hold, Bucket=bucket, Key="k", VersionId=v1,
+                   LegalHold={"Status": "on"}) == ("MalformedXML", 400)
+    root.put_object(Bucket=plain, Key="k", Body=b"x")
+    assert h.fails(root.get_object_retention, Bucket=plain, Key="k") == ("InvalidRequest", 400)
