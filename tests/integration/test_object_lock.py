@@ -155,9 +155,11 @@ def test_default_retention_applies_to_new_versions(root: Any) -> None:
     upload = root.create_multipart_upload(Bucket=bucket, Key="mp", ObjectLockMode="COMPLIANCE",
                                           ObjectLockRetainUntilDate=_later(600))
     part = root.upload_part(Bucket=bucket, Key="mp", UploadId=upload["UploadId"], PartNumber=1, Body=b"x")
+    parts = {"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]}
     done = root.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload["UploadId"],
-                                          MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
-    assert root.head_object(Bucket=bucket, Key="mp", VersionId=done["VersionId"])["ObjectLockMode"] == "COMPLIANCE"
+                                          MultipartUpload=parts)
+    head = root.head_object(Bucket=bucket, Key="mp", VersionId=done["VersionId"])
+    assert head["ObjectLockMode"] == "COMPLIANCE"
     copied = root.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k"})
     assert root.head_object(Bucket=bucket, Key="copy",
                             VersionId=copied["VersionId"])["ObjectLockMode"] == "GOVERNANCE"
@@ -169,7 +171,8 @@ def test_checksum_required(server: RunningServer, account: h.Account, root: Any)
     bucket = _lock_bucket(root)
     bare = h.client(server, "s3", account.root, request_checksum_calculation="when_required")
     assert h.fails(bare.put_object, Bucket=bucket, Key="k", Body=b"x") == ("InvalidRequest", 400)
-    bare.put_object(Bucket=bucket, Key="k", Body=b"x", ContentMD5=base64.b64encode(hashlib.md5(b"x").digest()).decode())
+    md5 = base64.b64encode(hashlib.md5(b"x").digest()).decode()
+    bare.put_object(Bucket=bucket, Key="k", Body=b"x", ContentMD5=md5)
 
 
 def test_bad_input(root: Any) -> None:
