@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from tests.integration import iam_helpers as h
 from tests.integration.server import RunningServer
+from tests.integration.test_aws_cli import aws
 
 
 def _later(seconds: float) -> datetime:
@@ -210,3 +212,70 @@ def test_bad_input(root: Any) -> None:
                    LegalHold={"Status": "on"}) == ("MalformedXML", 400)
     root.put_object(Bucket=plain, Key="k", Body=b"x")
     assert h.fails(root.get_object_retention, Bucket=plain, Key="k") == ("InvalidRequest", 400)
+
+
+def test_condition_keys(server: RunningServer, account: h.Account, root: Any) -> None:
+    """The documented example: cap retention at 10 days; and refuse COMPLIANCE and legal holds."""
+    bucket = _lock_bucket(root)
+    iam = h.client(server, "iam", account.root)
+    _, creds = h.new_user(iam, inline=h.policy(
+        h.allow(["s3:PutObject", "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:GetObject"]),
+        h.deny("s3:PutObjectRetention", condition={
+            "NumericGreaterThan": {"s3:object-lock-remaining-retention-days": "10"}}),
+        h.deny("s3:PutObject", condition={"StringEquals": {"s3:object-lock-mode": "COMPLIANCE"}}),
+        h.deny("s3:PutObjectLegalHold", condition={"StringEquals": {"s3:object-lock-legal-hold": "ON"}})))
+    user = h.s3(server, creds)
+    assert h.fails(user.put_object, Bucket=bucket, Key="k", Body=b"x", ObjectLockMode="COMPLIANCE",
+                   ObjectLockRetainUntilDate=_later(60)) == h.ACCESS_DENIED
+    assert h.fails(user.put_object, Bucket=bucket, Key="k", Body=b"x", ObjectLockMode="GOVERNANCE",
+                   ObjectLockRetainUntilDate=_later(11 * 86400)) == h.ACCESS_DENIED
+    v1 = _put(user, bucket, ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=_later(5 * 86400))
+    assert h.fails(user.put_object_retention, Bucket=bucket, Key="k", VersionId=v1, Retention={
+        "Mode": "GOVERNANCE", "RetainUntilDate": _later(20 * 86400)}) == h.ACCESS_DENIED
+    user.put_object_retention(Bucket=bucket, Key="k", VersionId=v1, Retention={
+        "Mode": "GOVERNANCE", "RetainUntilDate": _later(9 * 86400)})
+    assert h.fails(user.put_object_legal_hold, Bucket=bucket, Key="k", VersionId=v1,
+                   LegalHold={"Status": "ON"}) == h.ACCESS_DENIED
+    user.put_object_legal_hold(Bucket=bucket, Key="k", VersionId=v1, LegalHold={"Status": "OFF"})
+
+
+def test_lock_headers_need_read_permission(server: RunningServer, account: h.Account, root: Any) -> None:
+    bucket = _lock_bucket(root)
+    _put(root, bucket, ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=_later(600),
+         ObjectLockLegalHoldStatus="ON")
+    iam = h.client(server, "iam", account.root)
+    _, creds = h.new_user(iam, inline=h.policy(h.allow("s3:GetObject")))
+    head = h.s3(server, creds).head_object(Bucket=bucket, Key="k")
+    assert "ObjectLockMode" not in head and "ObjectLockLegalHoldStatus" not in head
+
+
+def test_object_lock_with_the_aws_cli(server: RunningServer, cli_env: dict[str, str], tmp_path: Any) -> None:
+    bucket = h.unique("lockcli")
+
+    def api(*args: str, check: bool = True) -> Any:
+        proc = aws(server, cli_env, "s3api", *args, "--bucket", bucket, check=check)
+        return json.loads(proc.stdout) if check and proc.stdout.strip() else proc
+
+    api("create-bucket", "--object-lock-enabled-for-bucket")
+    api("put-object-lock-configuration", "--object-lock-configuration",
+        '{"ObjectLockEnabled":"Enabled","Rule":{"DefaultRetention":{"Mode":"COMPLIANCE","Days":1}}}')
+    assert api("get-object-lock-configuration")["ObjectLockConfiguration"]["Rule"] == {
+        "DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}
+    source = tmp_path / "doc.txt"
+    source.write_bytes(b"keep me")
+    version = api("put-object", "--key", "doc.txt", "--body", str(source))["VersionId"]
+    assert api("get-object-retention", "--key", "doc.txt", "--version-id", version)["Retention"]["Mode"] \
+        == "COMPLIANCE"
+    refused = api("delete-object", "--key", "doc.txt", "--version-id", version, check=False)
+    assert refused.returncode != 0 and b"AccessDenied" in refused.stderr
+    weaker = "Mode=GOVERNANCE,RetainUntilDate=2030-01-01"
+    refused = api("put-object-retention", "--key", "doc.txt", "--version-id", version,
+                  "--bypass-governance-retention", "--retention", weaker, check=False)
+    assert refused.returncode != 0 and b"AccessDenied" in refused.stderr
+    api("put-object-legal-hold", "--key", "doc.txt", "--version-id", version, "--legal-hold", "Status=ON")
+    assert api("get-object-legal-hold", "--key", "doc.txt")["LegalHold"] == {"Status": "ON"}
+    refused = api("put-object-retention", "--key", "doc.txt", "--retention",
+                  "Mode=compliance,RetainUntilDate=2030-01-01", check=False)
+    assert refused.returncode != 0
+    refused = api("delete-bucket", check=False)
+    assert refused.returncode != 0 and b"BucketNotEmpty" in refused.stderr
