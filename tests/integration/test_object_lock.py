@@ -279,3 +279,26 @@ def test_object_lock_with_the_aws_cli(server: RunningServer, cli_env: dict[str, 
     assert refused.returncode != 0
     refused = api("delete-bucket", check=False)
     assert refused.returncode != 0 and b"BucketNotEmpty" in refused.stderr
+
+
+def test_allow_conditioned_on_the_body(server: RunningServer, account: h.Account, root: Any) -> None:
+    """An Allow that tests the PutObjectRetention body's values: decided on those values."""
+    bucket = _lock_bucket(root)
+    v1 = _put(root, bucket, ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=_later(60))
+    iam = h.client(server, "iam", account.root)
+    _, creds = h.new_user(iam, inline=h.policy(
+        h.allow("s3:PutObjectRetention", condition={
+            "NumericLessThanEquals": {"s3:object-lock-remaining-retention-days": "10"}}),
+        h.allow("s3:PutObjectLegalHold", condition={"StringEquals": {"s3:object-lock-legal-hold": "OFF"}})))
+    user = h.s3(server, creds)
+    user.put_object_retention(Bucket=bucket, Key="k", VersionId=v1, Retention={
+        "Mode": "GOVERNANCE", "RetainUntilDate": _later(5 * 86400)})
+    assert h.fails(user.put_object_retention, Bucket=bucket, Key="k", VersionId=v1, Retention={
+        "Mode": "GOVERNANCE", "RetainUntilDate": _later(30 * 86400)}) == h.ACCESS_DENIED
+    user.put_object_legal_hold(Bucket=bucket, Key="k", VersionId=v1, LegalHold={"Status": "OFF"})
+    assert h.fails(user.put_object_legal_hold, Bucket=bucket, Key="k", VersionId=v1,
+                   LegalHold={"Status": "ON"}) == h.ACCESS_DENIED
+    # no permission at all: AccessDenied, not whether the key exists
+    _, nobody = h.new_user(iam, inline=h.policy(h.allow("s3:GetObject")))
+    assert h.fails(h.s3(server, nobody).put_object_retention, Bucket=bucket, Key="missing", Retention={
+        "Mode": "GOVERNANCE", "RetainUntilDate": _later(60)}) == h.ACCESS_DENIED

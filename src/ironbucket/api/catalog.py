@@ -231,13 +231,16 @@ CATALOG: tuple[Operation, ...] = (
        needs=(on_object("s3:PutObjectAcl", "s3:PutObjectVersionAcl"),)),
     op("GetObjectRetention", "GET", OBJ, "retention", needs=(on_object("s3:GetObjectRetention"),),
        handler=object_lock.get_object_retention),
+    # Retention and legal hold: authorized by the handler once the body is read, because
+    # policies may test the body's values (s3:object-lock-* condition keys).
     op("PutObjectRetention", "PUT", OBJ, "retention", handler=object_lock.put_object_retention, needs=(
-        on_object("s3:PutObjectRetention"),
+        Need("s3:PutObjectRetention", Resource.EACH_KEY),
         on_object("s3:BypassGovernanceRetention", when_headers=("x-amz-bypass-governance-retention",)),
     )),
     op("GetObjectLegalHold", "GET", OBJ, "legal-hold", needs=(on_object("s3:GetObjectLegalHold"),),
        handler=object_lock.get_object_legal_hold),
-    op("PutObjectLegalHold", "PUT", OBJ, "legal-hold", needs=(on_object("s3:PutObjectLegalHold"),),
+    op("PutObjectLegalHold", "PUT", OBJ, "legal-hold",
+       needs=(Need("s3:PutObjectLegalHold", Resource.EACH_KEY),),
        handler=object_lock.put_object_legal_hold),
     op("RestoreObject", "POST", OBJ, "restore", needs=(on_object("s3:RestoreObject"),)),
     op("SelectObjectContent", "POST", OBJ, "select", value=("select-type", "2"),

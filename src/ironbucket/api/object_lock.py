@@ -103,17 +103,13 @@ async def _store(ctx: Context, version: ObjectVersion, old: ol.Lock, lock: ol.Lo
 
 async def put_object_retention(ctx: Context) -> Response:
     """https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectRetention.html"""
-    version = await _version(ctx)
     root = await read_xml(ctx, "Retention", checksum_required=True)
     now = ctx.services.clock()
     mode, until = ol.parse_retention(xml.child_text(root, "Mode"), xml.child_text(root, "RetainUntilDate"),
                                      now)
-    # The body's values are condition keys of s3:PutObjectRetention: check again with them.
-    assert ctx.authorizer is not None
-    ctx.authorizer.keys.update(ol_keys(mode, until, now))
-    check = Check("s3:PutObjectRetention", object_arn(ctx.bucket.name, ctx.key), ctx.bucket.owner_account_id)
-    if not await ctx.authorizer.allowed(check):
-        raise AccessDenied()
+    # The body's values are condition keys of s3:PutObjectRetention (see the catalog).
+    await _authorize(ctx, "s3:PutObjectRetention", ol_keys(mode, until, now))
+    version = await _version(ctx)
     bypass = await bypass_allowed(ctx, ctx.key)
     old = ol.read_lock(version.extra)
     if ol.retention_change_refusal(old, mode, until, now, bypass) is not None:
@@ -142,14 +138,10 @@ async def get_object_retention(ctx: Context) -> Response:
 
 async def put_object_legal_hold(ctx: Context) -> Response:
     """https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectLegalHold.html"""
-    version = await _version(ctx)
     root = await read_xml(ctx, "LegalHold", checksum_required=True)
     hold = ol.parse_legal_hold(xml.child_text(root, "Status"))
-    assert ctx.authorizer is not None
-    ctx.authorizer.keys["s3:object-lock-legal-hold"] = ("ON" if hold else "OFF",)
-    check = Check("s3:PutObjectLegalHold", object_arn(ctx.bucket.name, ctx.key), ctx.bucket.owner_account_id)
-    if not await ctx.authorizer.allowed(check):
-        raise AccessDenied()
+    await _authorize(ctx, "s3:PutObjectLegalHold", {"s3:object-lock-legal-hold": ("ON" if hold else "OFF",)})
+    version = await _version(ctx)
     old = ol.read_lock(version.extra)
     if old.unreadable:
         raise AccessDenied(ol.LOCKED_MESSAGE)
@@ -165,6 +157,14 @@ async def get_object_legal_hold(ctx: Context) -> Response:
     lock = ol.read_lock(version.extra)
     writer = XmlWriter("LegalHold").element("Status", "ON" if lock.legal_hold else "OFF")
     return xml_response(writer.render())
+
+
+async def _authorize(ctx: Context, action: str, keys: dict[str, tuple[str, ...]]) -> None:
+    assert ctx.authorizer is not None
+    ctx.authorizer.keys.update(keys)
+    check = Check(action, object_arn(ctx.bucket.name, ctx.key), ctx.bucket.owner_account_id)
+    if not await ctx.authorizer.allowed(check):
+        raise AccessDenied()
 
 
 def _version_header(version: ObjectVersion) -> dict[str, str]:
