@@ -117,6 +117,15 @@ def test_governance_needs_permission_and_header(root: Any, users: dict[str, Any]
                                 Retention={"Mode": "GOVERNANCE", "RetainUntilDate": _later(60)})
     bypass.delete_object(Bucket=bucket, Key="k", VersionId=v1, BypassGovernanceRetention=True)
     assert h.fails(root.head_object, Bucket=bucket, Key="k", VersionId=v1)[1] == 404
+    # DeleteObjects: the same two halves, per key
+    v2 = _put(root, bucket, ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=_later(3600))
+    batch = {"Objects": [{"Key": "k", "VersionId": v2}]}
+    refused = bypass.delete_objects(Bucket=bucket, Delete=batch)["Errors"]
+    assert [e["Code"] for e in refused] == ["AccessDenied"]
+    refused = denied.delete_objects(Bucket=bucket, Delete=batch, BypassGovernanceRetention=True)["Errors"]
+    assert [e["Code"] for e in refused] == ["AccessDenied"]
+    done = bypass.delete_objects(Bucket=bucket, Delete=batch, BypassGovernanceRetention=True)
+    assert [d["VersionId"] for d in done["Deleted"]] == [v2] and "Errors" not in done
 
 
 def test_legal_hold_is_not_lifted_by_bypass(root: Any, users: dict[str, Any]) -> None:
