@@ -205,10 +205,13 @@ def test_bad_input(root: Any) -> None:
         "ObjectLockConfigurationNotFoundError", 404)
     assert h.fails(root.put_object_lock_configuration, Bucket=plain, ObjectLockConfiguration={
         "ObjectLockEnabled": "Enabled"}) == ("InvalidBucketState", 409)
-    for rule in ({"Mode": "governance", "Days": 1}, {"Mode": "GOVERNANCE", "Days": 1, "Years": 1},
-                 {"Mode": "GOVERNANCE"}):
+    for rule, code in (({"Mode": "GOVERNANCE", "Days": 1, "Years": 1}, "MalformedXML"),
+                       ({"Mode": "GOVERNANCE"}, "MalformedXML"),
+                       # a mode in the wrong case: InvalidArgument, as Amazon S3 answers
+                       ({"Mode": "governance", "Days": 1}, "InvalidArgument"),
+                       ({"Mode": "GOVERNANCE", "Days": 0}, "InvalidArgument")):
         assert h.fails(root.put_object_lock_configuration, Bucket=bucket, ObjectLockConfiguration={
-            "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": rule}}) == ("MalformedXML", 400)
+            "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": rule}}) == (code, 400)
     assert h.fails(root.put_object_lock_configuration, Bucket=bucket, ObjectLockConfiguration={
         "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Years": 101}}}
     ) == ("InvalidArgument", 400)
@@ -218,7 +221,10 @@ def test_bad_input(root: Any) -> None:
     assert h.fails(root.put_object_retention, Bucket=bucket, Key="k", VersionId=v1,
                    Retention={"Mode": "GOVERNANCE", "RetainUntilDate": past}) == ("InvalidArgument", 400)
     assert h.fails(root.put_object_legal_hold, Bucket=bucket, Key="k", VersionId=v1,
-                   LegalHold={"Status": "on"}) == ("MalformedXML", 400)
+                   LegalHold={"Status": "on"}) == ("InvalidArgument", 400)
+    assert h.fails(root.put_object_retention, Bucket=bucket, Key="k", VersionId=v1,
+                   Retention={"Mode": "governance", "RetainUntilDate": _later(60)}
+                   ) == ("InvalidArgument", 400)
     root.put_object(Bucket=plain, Key="k", Body=b"x")
     assert h.fails(root.get_object_retention, Bucket=plain, Key="k") == ("InvalidRequest", 400)
 

@@ -14,7 +14,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ironbucket.errors import InvalidArgument, InvalidRequest, MalformedXML
@@ -110,12 +110,19 @@ def retention_change_refusal(old: Lock, mode: str | None, until: float | None, n
 
 # --- parsing -----------------------------------------------------------------------------------
 def parse_time(text: str) -> float | None:
-    """An ISO 8601 timestamp with a zone (what SDKs send), or None."""
+    """An ISO 8601 timestamp (UTC unless it names a zone), or None."""
     try:
         parsed = datetime.fromisoformat(text.strip())
     except ValueError:
         return None
-    return parsed.timestamp() if parsed.tzinfo is not None else None
+    return (parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)).timestamp()
+
+
+def _check_mode(mode: str) -> None:
+    # A mode in the wrong case or unknown is InvalidArgument in the XML bodies too (as Amazon S3
+    # answers), not MalformedXML.
+    if mode not in MODES:
+        raise InvalidArgument("Unknown wormMode directive.", ArgumentName="Mode", ArgumentValue=mode)
 
 
 def check_until(until: float, now: float) -> None:
@@ -162,8 +169,9 @@ def parse_retention(mode: str | None, until_text: str | None, now: float) -> tup
     """A PutObjectRetention document's Mode and RetainUntilDate (both absent: remove)."""
     if mode is None and until_text is None:
         return None, None
-    if mode is None or until_text is None or mode not in MODES:
+    if mode is None or until_text is None:
         raise MalformedXML()
+    _check_mode(mode)
     until = parse_time(until_text)
     if until is None:
         raise MalformedXML()
@@ -172,8 +180,11 @@ def parse_retention(mode: str | None, until_text: str | None, now: float) -> tup
 
 
 def parse_legal_hold(status: str | None) -> bool:
-    if status not in ("ON", "OFF"):
+    if status is None:
         raise MalformedXML()
+    if status not in ("ON", "OFF"):
+        raise InvalidArgument("Legal Hold must be either of 'ON' or 'OFF'", ArgumentName="Status",
+                              ArgumentValue=status)
     return status == "ON"
 
 
@@ -198,8 +209,9 @@ class DefaultRetention:
 
 
 def parse_default_retention(mode: str | None, days: str | None, years: str | None) -> DefaultRetention:
-    if mode not in MODES or (days is None) == (years is None):
+    if mode is None or (days is None) == (years is None):
         raise MalformedXML()
+    _check_mode(mode)
     raw = days if days is not None else years
     assert raw is not None
     try:

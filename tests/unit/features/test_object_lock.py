@@ -79,8 +79,6 @@ def test_round_trip() -> None:
       "x-amz-object-lock-retain-until-date": "2030-01-01T00:00:00Z"}, InvalidArgument),
     ({"x-amz-object-lock-mode": "GOVERNANCE", "x-amz-object-lock-retain-until-date": "tomorrow"},
      InvalidArgument),
-    ({"x-amz-object-lock-mode": "GOVERNANCE", "x-amz-object-lock-retain-until-date": "2030-01-01T00:00:00"},
-     InvalidArgument),  # no zone
     ({"x-amz-object-lock-mode": "GOVERNANCE", "x-amz-object-lock-retain-until-date": "2020-01-01T00:00:00Z"},
      InvalidArgument),  # past
     ({"x-amz-object-lock-mode": "GOVERNANCE", "x-amz-object-lock-retain-until-date": "2200-01-01T00:00:00Z"},
@@ -103,7 +101,8 @@ def test_good_headers() -> None:
 @pytest.mark.parametrize(("mode", "until", "error"), [
     ("GOVERNANCE", None, MalformedXML),
     (None, "2030-01-01T00:00:00Z", MalformedXML),
-    ("Governance", "2030-01-01T00:00:00Z", MalformedXML),
+    ("Governance", "2030-01-01T00:00:00Z", InvalidArgument),  # as Amazon S3 answers
+    ("abc", "2030-01-01T00:00:00Z", InvalidArgument),
     ("GOVERNANCE", "01/01/2030", MalformedXML),
     ("GOVERNANCE", "2020-01-01T00:00:00Z", InvalidArgument),
 ])
@@ -115,12 +114,25 @@ def test_bad_retention_documents(mode: str | None, until: str | None, error: typ
 def test_retention_documents() -> None:
     assert ol.parse_retention(None, None, NOW) == (None, None)
     assert ol.parse_retention("GOVERNANCE", "2030-01-01T00:00:00Z", NOW) == ("GOVERNANCE", 1893456000.0)
+    # without a zone: UTC (the aws CLI documents dates such as 2025-01-01T00:00:00)
+    assert ol.parse_retention("GOVERNANCE", "2030-01-01T00:00:00", NOW) == ("GOVERNANCE", 1893456000.0)
+
+
+@pytest.mark.parametrize(("status", "expected"), [("ON", True), ("OFF", False), ("on", InvalidArgument),
+                                                  ("abc", InvalidArgument), (None, MalformedXML)])
+def test_legal_hold_documents(status: str | None, expected: bool | type[S3Error]) -> None:
+    if isinstance(expected, bool):
+        assert ol.parse_legal_hold(status) is expected
+    else:
+        with pytest.raises(expected):
+            ol.parse_legal_hold(status)
 
 
 @pytest.mark.parametrize(("mode", "days", "years", "error"), [
     ("GOVERNANCE", None, None, MalformedXML),
     ("GOVERNANCE", "1", "1", MalformedXML),
-    ("governance", "1", None, MalformedXML),
+    ("governance", "1", None, InvalidArgument),
+    (None, "1", None, MalformedXML),
     ("GOVERNANCE", "one", None, MalformedXML),
     ("GOVERNANCE", "0", None, InvalidArgument),
     ("GOVERNANCE", "-3", None, InvalidArgument),
