@@ -14,7 +14,7 @@ import ipaddress
 import math
 import time
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl
 
@@ -199,7 +199,8 @@ def object_lock_keys(headers: Mapping[str, str], now: float) -> Keys:
     if until is not None:
         keys["s3:object-lock-retain-until-date"] = (until,)
         try:
-            left = datetime.fromisoformat(until.strip()).timestamp() - now
+            parsed = datetime.fromisoformat(until.strip())
+            left: float | None = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp() - now
         except ValueError:
             left = None
         if left is not None:
