@@ -95,16 +95,18 @@ def deletion_refusal(lock: Lock, now: float, bypass: bool) -> str | None:
 def retention_change_refusal(old: Lock, mode: str | None, until: float | None, now: float,
                              bypass: bool) -> str | None:
     """Why replacing the retention of a version (``mode`` None: removing it) is refused, or None.
-    Extending is always allowed; compliance can never be shortened, removed or weakened."""
+    Extending in the same mode is always allowed; compliance can never be shortened, removed or
+    changed; governance changes its mode (even to compliance) only with a bypass, as on Amazon S3
+    (https://github.com/ceph/ceph/pull/42505 reports the behaviour observed there)."""
     if old.unreadable:
         return "lock metadata unreadable"
     current = active_mode(old, now)
     if current is None:
         return None
     assert old.until is not None
-    extends = mode is not None and until is not None and until >= old.until
+    extends = mode == current and until is not None and until >= old.until
     if current == COMPLIANCE:
-        return None if extends and mode == COMPLIANCE else "compliance retention"
+        return None if extends else "compliance retention"
     return None if extends or bypass else "governance retention"
 
 

@@ -40,7 +40,8 @@ def test_deletion_refusal(lock: Lock, bypass: bool, refused: str | None) -> None
     (Lock(COMPLIANCE, LATER), None, None, True, False),  # remove
     (Lock(COMPLIANCE, GONE), GOVERNANCE, LATER, False, True),  # expired: anything goes
     (Lock(GOVERNANCE, LATER), GOVERNANCE, LATER + 1, False, True),
-    (Lock(GOVERNANCE, LATER), COMPLIANCE, LATER, False, True),  # strengthen
+    (Lock(GOVERNANCE, LATER), COMPLIANCE, LATER, False, False),  # a mode change needs a bypass
+    (Lock(GOVERNANCE, LATER), COMPLIANCE, LATER, True, True),
     (Lock(GOVERNANCE, LATER), GOVERNANCE, LATER - 1, False, False),
     (Lock(GOVERNANCE, LATER), GOVERNANCE, LATER - 1, True, True),
     (Lock(GOVERNANCE, LATER), None, None, False, False),
