@@ -13,6 +13,7 @@ import pytest
 
 from tests.integration import iam_helpers as h
 from tests.integration.server import RunningServer
+from tests.integration.test_auth import _post, _presigned_post
 from tests.integration.test_aws_cli import aws
 
 
@@ -317,3 +318,19 @@ def test_allow_conditioned_on_the_body(server: RunningServer, account: h.Account
     _, nobody = h.new_user(iam, inline=h.policy(h.allow("s3:GetObject")))
     assert h.fails(h.s3(server, nobody).put_object_retention, Bucket=bucket, Key="missing", Retention={
         "Mode": "GOVERNANCE", "RetainUntilDate": _later(60)}) == h.ACCESS_DENIED
+
+
+def test_browser_post_gets_the_default_retention(server: RunningServer, s3: Any) -> None:
+    bucket = _lock_bucket(s3)
+    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}})
+    status, body = _post(server, bucket, _presigned_post(server, bucket, "posted"), b"form data")
+    assert status == 204, body
+    version = s3.head_object(Bucket=bucket, Key="posted")
+    assert version["ObjectLockMode"] == "COMPLIANCE"
+    assert h.fails(s3.delete_object, Bucket=bucket, Key="posted",
+                   VersionId=version["VersionId"]) == h.ACCESS_DENIED
+    # lock form fields are not implemented: refused, not ignored
+    fields = _presigned_post(server, bucket, "posted", Fields={"x-amz-object-lock-legal-hold": "ON"},
+                             Conditions=[{"x-amz-object-lock-legal-hold": "ON"}])
+    assert _post(server, bucket, fields, b"x")[0] == 501
