@@ -334,3 +334,14 @@ def test_browser_post_gets_the_default_retention(server: RunningServer, s3: Any)
     fields = _presigned_post(server, bucket, "posted", Fields={"x-amz-object-lock-legal-hold": "ON"},
                              Conditions=[{"x-amz-object-lock-legal-hold": "ON"}])
     assert _post(server, bucket, fields, b"x")[0] == 501
+
+
+def test_bucket_policy_deny_on_bypass_binds_the_root_user(root: Any) -> None:
+    bucket = _lock_bucket(root)
+    v1 = _put(root, bucket, ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=_later(3600))
+    root.put_bucket_policy(Bucket=bucket, Policy=h.policy(h.deny(
+        "s3:BypassGovernanceRetention", h.bucket_arn(bucket, "*"), principal="*")))
+    assert h.fails(root.delete_object, Bucket=bucket, Key="k", VersionId=v1,
+                   BypassGovernanceRetention=True) == h.ACCESS_DENIED
+    root.delete_bucket_policy(Bucket=bucket)
+    root.delete_object(Bucket=bucket, Key="k", VersionId=v1, BypassGovernanceRetention=True)
