@@ -298,6 +298,16 @@ class InvalidBucketState(S3Error):
     default_message = "The request is not valid with the current state of the bucket."
 
 
+class ObjectLockConfigurationNotFoundError(S3Error):
+    status = 404
+    default_message = "Object Lock configuration does not exist for this bucket"
+
+
+class NoSuchObjectLockConfiguration(S3Error):
+    status = 404
+    default_message = "The specified object does not have a ObjectLock configuration"
+
+
 # --- 403 -------------------------------------------------------------------------------------------
 class AccessDenied(S3Error):
     status = 403

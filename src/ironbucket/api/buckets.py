@@ -19,7 +19,6 @@ from ironbucket.errors import (
     InvalidArgument,
     InvalidLocationConstraint,
 )
-from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.features import ownership
 from ironbucket.features.naming import validate_bucket_name
 from ironbucket.features.public_access import ALL_BLOCKED
@@ -86,13 +85,14 @@ async def create_bucket(ctx: Context) -> Response:
         raise IllegalLocationConstraintException(
             f"The {constraint} location constraint is incompatible for the region specific "
             "endpoint this request was sent to.")
-    if ctx.headers.get("x-amz-bucket-object-lock-enabled", "").lower() == "true":
-        raise S3NotImplemented("Object Lock is not implemented yet.")
+    # Object Lock turns versioning on for good (it can never be suspended afterwards).
+    locked = ctx.headers.get("x-amz-bucket-object-lock-enabled", "").lower() == "true"
     requested_mode = ctx.headers.get("x-amz-object-ownership")
     mode = ownership.validate_header(requested_mode) if requested_mode is not None else ownership.ENFORCED
     owner = _principal_account(ctx)
     acl_document = await create_bucket_acl(ctx, owner, mode)
-    bucket = Bucket(name=name, owner_account_id=owner, region=region, created_at=ctx.now)
+    bucket = Bucket(name=name, owner_account_id=owner, region=region, created_at=ctx.now,
+                    versioning="Enabled" if locked else "", object_lock=locked)
     try:
         # Every new bucket starts with all four Block Public Access settings on, as on AWS
         # since April 2023.

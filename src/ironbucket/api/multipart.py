@@ -9,7 +9,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 
-from ironbucket.api import integrity
+from ironbucket.api import integrity, lock_writes
 from ironbucket.api.acl import new_object_acl
 from ironbucket.api.common import (
     account,
@@ -52,6 +52,9 @@ async def create_multipart_upload(ctx: Context) -> Response:
     bucket = ctx.bucket
     owner, acl_extra = await new_object_acl(ctx)
     options = parse_write_options(ctx.headers)
+    # The lock is fixed now (retain-until checked against this moment) and given to the
+    # version at completion.
+    lock = await lock_writes.lock_extra(ctx, ctx.services.clock())
     checksum = checksums.multipart_checksum(ctx.headers)
     assert ctx.auth is not None
     upload = Upload(
@@ -64,7 +67,7 @@ async def create_multipart_upload(ctx: Context) -> Response:
         # None: created without an algorithm (S3 still keeps a FULL_OBJECT CRC64NVME).
         checksum_algorithm=checksum.algorithm.value if checksum.explicit else None,
         checksum_type=checksum.type.value if checksum.explicit else None,
-        extra={"initiator_account": ctx.auth.principal.account_id, **acl_extra},
+        extra={"initiator_account": ctx.auth.principal.account_id, **acl_extra, **lock},
     )
     await ctx.services.meta.create_upload(upload)
     writer = XmlWriter("InitiateMultipartUploadResult").element("Bucket", bucket.name)
@@ -103,6 +106,7 @@ async def upload_part(ctx: Context) -> Response:
     number = _part_number(ctx)
     upload = await _upload(ctx)
     check_declared_size(ctx)
+    lock_writes.require_integrity(ctx)
     upload_checksum = _upload_checksum(upload)
     checksum = integrity.from_headers(ctx.headers, keep=upload_checksum.algorithm)
     checksums.part_checksum_algorithm(upload_checksum, checksum.request)
@@ -228,10 +232,11 @@ async def complete_multipart_upload(ctx: Context) -> Response:
         checksum_value=checksum_value, checksum_type=checksum_type,
         parts=tuple(PartSummary(p.part_number, p.size, p.etag, p.checksum) for p in parts),
         segments=tuple(p.segment for p in parts if p.segment is not None),
-        extra={"acl": upload.extra["acl"]} if "acl" in upload.extra else {},
+        extra={k: upload.extra[k] for k in ("acl", lock_writes.LOCK_KEY) if k in upload.extra},
     )
     freed = await ctx.services.meta.complete_upload(upload, version, [p.part_number for p in parts],
-                                                    precondition)
+                                                    precondition,
+                                                    guard=await lock_writes.guard_for(ctx, upload.key))
     if freed:
         await ctx.services.run(ctx.services.blobs.delete, freed)
     writer = XmlWriter("CompleteMultipartUploadResult")

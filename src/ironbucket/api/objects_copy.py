@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from ironbucket.api import integrity
+from ironbucket.api import integrity, lock_writes
 from ironbucket.api.acl import new_object_acl
 from ironbucket.api.common import moment, quote_etag
 from ironbucket.api.context import Context
@@ -57,6 +57,8 @@ async def copy_object(ctx: Context) -> Response:
     bucket = ctx.bucket
     owner, extra = await new_object_acl(ctx)  # a copy never takes the source's ACL
     reject_unsupported(ctx.headers)
+    # The copy's lock comes from this request and the bucket default, never from the source.
+    extra = {**extra, **await lock_writes.lock_extra(ctx, ctx.services.clock())}
     source, src = await load_copy_source(ctx)
     metadata = metadata_directive(ctx.headers)
     options = _options(ctx, src, metadata, tagging_directive(ctx.headers))

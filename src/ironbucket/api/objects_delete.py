@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ironbucket.api import lock_writes
 from ironbucket.api.common import read_document
 from ironbucket.api.context import Context
 from ironbucket.api.needs import object_arn
@@ -40,7 +41,8 @@ async def delete_object(ctx: Context) -> Response:
         versioning.check_version_id(version_id)
     deletion = await versioning.delete(
         ctx.services.meta, ctx.bucket, ctx.key, version_id, owner_account_id=_requester_account(ctx),
-        now=ctx.services.clock(), precondition=storage_precondition(ctx.headers))
+        now=ctx.services.clock(), precondition=storage_precondition(ctx.headers),
+        guard=await lock_writes.guard_for(ctx, ctx.key))
     if deletion.freed:
         await ctx.services.run(ctx.services.blobs.delete, list(deletion.freed))
     headers: dict[str, str] = {}
@@ -84,7 +86,8 @@ async def delete_objects(ctx: Context) -> Response:
         try:
             deletion = await versioning.delete(
                 ctx.services.meta, bucket, target.key, target.version_id,
-                owner_account_id=owner, now=ctx.services.clock())
+                owner_account_id=owner, now=ctx.services.clock(),
+                guard=await lock_writes.guard_for(ctx, target.key))
         except S3Error as error:
             _error(writer, target, error.code, error.message)
             continue

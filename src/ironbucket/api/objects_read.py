@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ironbucket.api import lock_writes
 from ironbucket.api.common import http_date, int_param, moment, quote_etag
 from ironbucket.api.context import Context
 from ironbucket.api.ingest import read_range
@@ -86,6 +87,7 @@ async def _read(ctx: Context, *, head: bool) -> Response:
         raise InvalidRequest("Request specific response headers cannot be used for anonymous GET requests.")
     version = await find_version(ctx, with_data=not head)
     headers = object_headers(version, versioned_bucket=bool(ctx.bucket.versioning))
+    headers.update(await lock_writes.read_headers(ctx, version))
     try:
         _check_conditions(ctx, version)
     except NotModified as exc:

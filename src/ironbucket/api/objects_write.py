@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ironbucket.api import integrity
+from ironbucket.api import integrity, lock_writes
 from ironbucket.api.acl import new_object_acl
 from ironbucket.api.common import quote_etag, verified_body
 from ironbucket.api.context import Context
@@ -69,9 +69,10 @@ def storage_precondition(headers: dict[str, str]) -> WritePrecondition | None:
 async def commit(ctx: Context, version: ObjectVersion, stored: Ingested,
                  precondition: WritePrecondition | None) -> None:
     """Make ``version`` visible; on failure the ingested blob is dropped, on success the
-    blobs it replaced are."""
+    blobs it replaced are. A locked version it would replace in place refuses the write."""
     try:
-        freed = await ctx.services.meta.put_version(version, precondition)
+        guard = await lock_writes.guard_for(ctx, version.key)
+        freed = await ctx.services.meta.put_version(version, precondition, guard=guard)
     except BaseException:
         await discard(ctx.services, stored)
         raise
@@ -85,6 +86,9 @@ async def put_object(ctx: Context) -> Response:
     bucket = ctx.bucket
     owner = await new_object_acl(ctx)
     options = parse_write_options(ctx.headers)
+    lock = await lock_writes.lock_extra(ctx, ctx.services.clock())
+    lock_writes.require_integrity(ctx)
+    owner = (owner[0], {**owner[1], **lock})
     checksum = integrity.from_headers(ctx.headers)
     precondition = storage_precondition(ctx.headers)
     check_declared_size(ctx)

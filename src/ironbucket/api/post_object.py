@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import urlencode
 
-from ironbucket.api import integrity
+from ironbucket.api import integrity, lock_writes
 from ironbucket.api.acl import new_object_acl
 from ironbucket.api.common import quote_etag, require_allowed, verified_body
 from ironbucket.api.context import Context
@@ -26,6 +26,7 @@ from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import request_keys
 from ironbucket.authz.endpoints import endpoint_policy
 from ironbucket.errors import InvalidArgument, MalformedXML
+from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.features import versioning
 from ironbucket.features.naming import validate_object_key
 from ironbucket.features.tagging import TagTarget, validate_tag_set
@@ -60,7 +61,11 @@ async def post_object(ctx: Context) -> Response:
         check_fields(policy, checked, bucket=bucket.name, now=ctx.now)
     await require_allowed(ctx, "s3:PutObject", object_arn(bucket.name, key), bucket.owner_account_id)
     owner = await new_object_acl(ctx, {"x-amz-acl": fields["acl"]} if "acl" in fields else {})
+    if any(n.startswith("x-amz-object-lock-") for n in fields):
+        raise S3NotImplemented("Object Lock form fields are not implemented for POST uploads.")
     options = parse_write_options({n: v for n, v in fields.items() if n != "tagging"})
+    # The bucket's default retention applies to browser uploads too.
+    owner = (owner[0], {**owner[1], **await lock_writes.lock_extra(ctx, ctx.services.clock())})
     if "tagging" in fields:
         options = dataclasses.replace(options, tags=_form_tags(fields["tagging"]))
     checksum = integrity.from_headers(fields)

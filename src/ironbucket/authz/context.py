@@ -11,8 +11,10 @@ when the connection comes from a configured trusted proxy.
 from __future__ import annotations
 
 import ipaddress
+import math
 import time
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl
 
@@ -181,6 +183,31 @@ def request_keys(request: Request, auth: Authentication, *, now: float, trusted_
     tagging = headers.get("x-amz-tagging")
     if tagging is not None:
         add_tags(keys, "s3:requestobjecttag", "s3:requestobjecttagkeys", parse_qsl(tagging))
+    if "x-amz-object-lock-mode" in headers or "x-amz-object-lock-legal-hold" in headers:
+        keys.update(object_lock_keys(headers, now))
+    return keys
+
+
+def object_lock_keys(headers: Mapping[str, str], now: float) -> Keys:
+    """s3:object-lock-* keys of a write's lock headers (PutObjectRetention and
+    PutObjectLegalHold add theirs from the request body, in the handler).
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html"""
+    keys: Keys = {}
+    mode, until = headers.get("x-amz-object-lock-mode"), headers.get("x-amz-object-lock-retain-until-date")
+    if mode is not None:
+        keys["s3:object-lock-mode"] = (mode,)
+    if until is not None:
+        keys["s3:object-lock-retain-until-date"] = (until,)
+        try:
+            parsed = datetime.fromisoformat(until.strip())
+            left: float | None = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp() - now
+        except ValueError:
+            left = None
+        if left is not None:
+            keys["s3:object-lock-remaining-retention-days"] = (str(max(0, math.ceil(left / 86400))),)
+    hold = headers.get("x-amz-object-lock-legal-hold")
+    if hold is not None:
+        keys["s3:object-lock-legal-hold"] = (hold,)
     return keys
 
 

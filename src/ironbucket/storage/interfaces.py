@@ -485,8 +485,11 @@ class MetadataStore(IamStore, StsStore, UsageStore, KmsStore, Protocol):
         refuses the write. Returns the blob ids that are no longer referenced."""
         ...
 
-    async def update_version(self, version: ObjectVersion) -> None:
-        """Replace tags / metadata-only fields of an existing version in place (same data)."""
+    async def update_version(self, version: ObjectVersion, *,
+                             guard: Callable[[ObjectVersion], None] | None = None) -> None:
+        """Replace tags / metadata-only fields of an existing version in place (same data).
+        Without ``guard`` the stored Object Lock (``extra["lock"]``) is kept as it is; with one,
+        ``guard`` vets the stored version in the transaction and ``version``'s lock is written."""
         ...
 
     async def delete_version(self, bucket: str, key: str, version_id: str,
@@ -520,9 +523,11 @@ class MetadataStore(IamStore, StsStore, UsageStore, KmsStore, Protocol):
 
     async def list_parts(self, upload_id: str, after_part: int, limit: int) -> list[Part]: ...
     async def complete_upload(self, upload: Upload, version: ObjectVersion, used_parts: Iterable[int],
-                              precondition: WritePrecondition | None = None) -> list[str]:
+                              precondition: WritePrecondition | None = None, *,
+                              guard: Callable[[ObjectVersion], None] | None = None) -> list[str]:
         """Atomically: the upload and its parts disappear, ``version`` becomes the latest. Blobs of
-        parts not in ``used_parts`` and of a replaced version are returned as freed."""
+        parts not in ``used_parts`` and of a replaced version are returned as freed. ``guard``: as
+        for ``put_version``."""
         ...
 
     async def abort_upload(self, upload_id: str) -> list[str]: ...

@@ -215,8 +215,9 @@ class SqliteMetadataStore(SqliteIamStore, SqliteKmsStore):
         with self._space.admit(len(version.data or b""), self._free_page_bytes):
             return await self._write(versions.put, version, precondition, guard)
 
-    async def update_version(self, version: ObjectVersion) -> None:
-        await self._write(versions.update, version)
+    async def update_version(self, version: ObjectVersion, *,
+                             guard: Callable[[ObjectVersion], None] | None = None) -> None:
+        await self._write(versions.update, version, guard)
 
     async def delete_version(self, bucket: str, key: str, version_id: str,
                              precondition: WritePrecondition | None = None, *,
@@ -254,8 +255,10 @@ class SqliteMetadataStore(SqliteIamStore, SqliteKmsStore):
         return self._read(uploads.list_parts, upload_id, after_part, limit)
 
     async def complete_upload(self, upload: Upload, version: ObjectVersion, used_parts: Iterable[int],
-                              precondition: WritePrecondition | None = None) -> list[str]:
-        return await self._write(uploads.complete, upload, version, tuple(used_parts), precondition)
+                              precondition: WritePrecondition | None = None, *,
+                              guard: Callable[[ObjectVersion], None] | None = None) -> list[str]:
+        return await self._write(uploads.complete, upload, version, tuple(used_parts), precondition,
+                                 guard)
 
     async def abort_upload(self, upload_id: str) -> list[str]:
         return await self._write(uploads.abort, upload_id)

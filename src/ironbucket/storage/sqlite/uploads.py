@@ -88,10 +88,10 @@ def abort(conn: sqlite3.Connection, upload_id: str) -> list[str]:
 
 
 def complete(conn: sqlite3.Connection, u: Upload, v: ObjectVersion, used_parts: Iterable[int],
-             pre: WritePrecondition | None) -> list[str]:
+             pre: WritePrecondition | None, guard: versions.Guard | None = None) -> list[str]:
     # ``used_parts`` needs no handling: the version references the blobs of the parts it uses
     # before the parts go, so exactly the unused parts' blobs come back freed.
     del used_parts
     _require(conn, u.upload_id)
-    freed = versions.put(conn, v, pre)
+    freed = versions.put(conn, v, pre, guard)
     return freed + remove(conn, u.upload_id)

@@ -21,6 +21,7 @@ _FOREIGN_KEY = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 _UNIQUE = sqlite3.SQLITE_CONSTRAINT_UNIQUE
 # Vetoes removing or replacing a version (Object Lock); see MetadataStore.delete_version.
 Guard = Callable[[ObjectVersion], None]
+_LOCK = "lock"  # ObjectVersion.extra entry of Object Lock (features/object_lock.py)
 
 
 # --- reads -----------------------------------------------------------------------------------------
@@ -145,16 +146,25 @@ def _insert(conn: sqlite3.Connection, k: bytes, v: ObjectVersion) -> int:
     return cur.lastrowid
 
 
-def update(conn: sqlite3.Connection, v: ObjectVersion) -> None:
-    """Rewrite what describes a version but not its bytes: metadata, tags, extra, class."""
+def update(conn: sqlite3.Connection, v: ObjectVersion, guard: Guard | None = None) -> None:
+    """Rewrite what describes a version but not its bytes: metadata, tags, extra, class.
+    The Object Lock entry of ``extra`` changes only through a guarded update: a concurrent
+    tagging or ACL change, working from an older read, must not undo a retention change."""
     rows = conn.execute(sql.GET_VERSION, (v.bucket, key_bytes(v.key), v.version_id)).fetchall()
     if not rows:
         if v.version_id == NULL_VERSION:
             raise NoSuchKey(Key=v.key)
         raise NoSuchVersion(Key=v.key, VersionId=v.version_id)
     stored = codec.version_from(rows[0])
+    extra = dict(v.extra)
+    if guard is not None:
+        guard(stored)
+    elif _LOCK in stored.extra:
+        extra[_LOCK] = stored.extra[_LOCK]
+    else:
+        extra.pop(_LOCK, None)
     # Segments, parts and checksums describe the bytes, which this call never changes.
-    merged = replace(v, segments=stored.segments, parts=stored.parts,
+    merged = replace(v, extra=extra, segments=stored.segments, parts=stored.parts,
                      checksum_algorithm=stored.checksum_algorithm,
                      checksum_value=stored.checksum_value, checksum_type=stored.checksum_type)
     conn.execute(sql.UPDATE_VERSION, (v.last_modified, v.storage_class, v.owner_account_id,
