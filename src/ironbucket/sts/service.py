@@ -30,6 +30,8 @@ from ironbucket.http.response import Response
 from ironbucket.http.xml import XmlWriter
 from ironbucket.iam.errors import MalformedPolicyDocument, ValidationError
 from ironbucket.iam.params import ARN, Params, Shape
+from ironbucket.mfa.devices import ROOT
+from ironbucket.mfa.verify import accept_code
 from ironbucket.policy import PolicyError, PolicyKind, parse_policy
 from ironbucket.storage.interfaces import IamRole, StsSession
 
@@ -195,6 +197,19 @@ async def _session_policies(ctx: QueryContext, inline: str | None,
     return tuple(found)
 
 
+async def _mfa(ctx: QueryContext, serial: str | None, code: str | None) -> float | None:
+    """When the request proves MFA with a fresh code of the caller's own device: now; else None."""
+    if serial is None and code is None:
+        return None
+    principal = ctx.auth.principal
+    owner = ROOT if principal.is_root else principal.username
+    if serial is None or code is None or owner is None or not await accept_code(
+            ctx.services.meta, _stored(ctx).master_key, serial, code, ctx.now,
+            account_id=principal.account_id, user_name=owner):
+        raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+    return ctx.now
+
+
 def _stored(ctx: QueryContext) -> StoredCredentials:
     credentials = ctx.services.credentials
     if not isinstance(credentials, StoredCredentials):
@@ -209,9 +224,7 @@ async def _get_session_token(ctx: QueryContext) -> Response:
         raise AccessDenied("Cannot call GetSessionToken with session credentials")
     serial = params.optional("SerialNumber", Shape(9, 256))
     code = params.optional("TokenCode", Shape(6, 6, r"[\d]*"))
-    if serial is not None or code is not None:
-        # MFA devices arrive with MFA Delete; until then no code can be valid.
-        raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+    mfa_at = await _mfa(ctx, serial, code)
     root = principal.is_root
     duration = _duration(params, ctx, default=3600 if root else 43200, maximum=3600 if root else 129600)
     key_id, secret, token = _credentials()
@@ -221,7 +234,7 @@ async def _get_session_token(ctx: QueryContext) -> Response:
         access_key_id=key_id, account_id=principal.account_id, kind="root" if root else "user",
         issued_at=ctx.now, expires_at=expires, sealed_secret=sealed_secret, sealed_token=sealed_token,
         user_name=principal.username, user_arn=principal.arn, user_id=principal.user_id,
-        tags=principal.tags))
+        tags=principal.tags, mfa_authenticated_at=mfa_at))
     writer = result_writer("GetSessionToken")
     _write_credentials(writer, key_id, secret, token, expires)
     return result_response("sts", "GetSessionToken", writer, ctx.request.request_id)
