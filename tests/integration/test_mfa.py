@@ -120,3 +120,31 @@ def test_session_token_refuses_foreign_or_wrong_codes(server: RunningServer) -> 
     stale = pyotp.TOTP(root_device.seed).at(time.time() - 120)
     assert h.fails(h.client(server, "sts", account.root).get_session_token,
                    SerialNumber=root_device.serial, TokenCode=stale) == ("AccessDenied", 403)
+
+
+def test_an_iam_user_named_root_is_not_the_root_user(server: RunningServer) -> None:
+    """Devices belong to an owner id, not a name: an admin's IAM user called "root" gives the
+    root user no MFA, and MFA Delete does not take its device."""
+    account = h.new_account(server, "mfa")
+    iam = _iam(server, account)
+    _, admin = h.new_user(iam, "admin", inline=h.policy(h.allow(["iam:*", "s3:*"])))
+    admin_iam = h.client(server, "iam", admin)
+    h.new_user(admin_iam, "root")
+    fake = mfa.create(admin_iam)
+    admin_iam.enable_mfa_device(UserName="root", SerialNumber=fake.serial,
+                                AuthenticationCode1=fake.code(-1), AuthenticationCode2=fake.code(0))
+    assert iam.list_mfa_devices()["MFADevices"] == []  # the root user's own: none
+    assert h.fails(h.client(server, "sts", account.root).get_session_token,
+                   SerialNumber=fake.serial, TokenCode=fake.code(1)) == ("AccessDenied", 403)
+    s3 = h.s3(server, account.root)
+    bucket = h.unique("mfa-fake")
+    s3.create_bucket(Bucket=bucket)
+    assert h.fails(s3.put_bucket_versioning, Bucket=bucket, MFA=f"{fake.serial} {fake.code(1)}",
+                   VersioningConfiguration={"Status": "Enabled", "MFADelete": "Enabled"}
+                   ) == ("AccessDenied", 403)
+    # A user with an MFA device cannot be deleted until it is deactivated.
+    assert h.fails(admin_iam.delete_user, UserName="root") == ("DeleteConflict", 409)
+    admin_iam.deactivate_mfa_device(UserName="root", SerialNumber=fake.serial)
+    admin_iam.delete_access_key(UserName="root", AccessKeyId=admin_iam.list_access_keys(
+        UserName="root")["AccessKeyMetadata"][0]["AccessKeyId"])
+    admin_iam.delete_user(UserName="root")

@@ -15,7 +15,6 @@ from ironbucket.api.context import Context
 from ironbucket.auth.stored_credentials import StoredCredentials
 from ironbucket.errors import AccessDenied, InvalidRequest
 from ironbucket.features.versioning import MFA_HEADER
-from ironbucket.mfa.devices import ROOT
 from ironbucket.mfa.verify import accept_code
 
 CONFIG = "mfa-delete"
@@ -48,7 +47,7 @@ async def check(ctx: Context, *, needed: bool) -> None:
     credentials = ctx.services.credentials
     if (not code or not isinstance(credentials, StoredCredentials) or not await accept_code(
             ctx.services.meta, credentials.master_key, serial, code.strip(), ctx.services.clock(),
-            account_id=principal.account_id, user_name=ROOT)):
+            account_id=principal.account_id, user_id=principal.account_id)):
         raise AccessDenied("Mfa Authentication must be used for this request")
 
 

@@ -49,21 +49,29 @@ def _stored(call: IamCall) -> StoredCredentials:
 
 
 def mfa_owner(principal: Principal, given: str | None) -> str | None:
-    """``devices.ROOT`` when the root user names itself (``root``) or no one; else the user name."""
+    """The IAM user name the request is about, or None for the calling root user itself (naming
+    no one, or ``root``). Only the root user reaches its own devices: anyone else saying ``root``
+    means an IAM user of that name."""
     if principal.is_root and given in (None, devices.ROOT):
-        return devices.ROOT
+        return None
     return caller_user_name(principal, given)
 
 
-async def _owner(call: IamCall, required: bool) -> tuple[str, str | None]:
-    """(user name or ROOT, user id) the request is about; NoSuchEntity for a missing user."""
+async def _owner(call: IamCall, required: bool) -> tuple[str, str]:
+    """(user name or ROOT, owner id) the request is about; NoSuchEntity for a missing user.
+    Devices belong to an owner id (an IAM user's id; the account id for the root user), never to
+    a name, so an IAM user named ``root`` (or a user deleted and made anew) owns nothing of it."""
     given = (call.params.required("UserName", EXISTING_USER_NAME) if required
              else call.params.optional("UserName", EXISTING_USER_NAME))
     name = mfa_owner(call.principal, given)
-    if name is None or name == devices.ROOT:
-        return devices.ROOT, None
+    if name is None:
+        return devices.ROOT, call.account_id
     user = await find_user(call, name)
     return user.name, user.user_id
+
+
+def _owned_by(device: MfaDevice, owner_id: str) -> bool:
+    return device.user_name is not None and device.user_id == owner_id
 
 
 async def _device(call: IamCall) -> MfaDevice:
@@ -104,26 +112,26 @@ def _codes(call: IamCall) -> tuple[str, str]:
 
 
 async def enable_mfa_device(call: IamCall) -> None:
-    user_name, user_id = await _owner(call, required=True)
+    user_name, owner_id = await _owner(call, required=True)
     first, second = _codes(call)
     device = await _device(call)
     if device.user_name is not None:
         raise EntityAlreadyExists("MFA Device is already in use.")
-    owned = [d for d in await devices.in_account(call.meta, call.account_id) if d.user_name == user_name]
+    owned = [d for d in await devices.in_account(call.meta, call.account_id) if _owned_by(d, owner_id)]
     if len(owned) >= DEVICES_PER_USER:
         raise LimitExceeded(f"Cannot exceed quota for MFADevicesPerUser: {DEVICES_PER_USER}")
     step = totp.consecutive_steps(device.seed(_stored(call).master_key), first, second, call.now)
     if step is None:
         raise InvalidAuthenticationCode()
-    enabled = replace(device, user_name=user_name, user_id=user_id, enabled_at=call.now, last_step=step)
+    enabled = replace(device, user_name=user_name, user_id=owner_id, enabled_at=call.now, last_step=step)
     if not await devices.update(call.meta, device, enabled):
         raise EntityAlreadyExists("MFA Device is already in use.")
 
 
 async def _assigned(call: IamCall, required_user: bool) -> MfaDevice:
-    user_name, _ = await _owner(call, required=required_user)
+    user_name, owner_id = await _owner(call, required=required_user)
     device = await _device(call)
-    if device.user_name != user_name:
+    if not _owned_by(device, owner_id):
         raise NoSuchEntity(f"MFA Device with serial number {device.serial} does not exist for "
                            f"user {user_name}.")
     return device
@@ -162,8 +170,8 @@ async def _page(call: IamCall, items: list[MfaDevice]) -> tuple[list[MfaDevice],
 
 
 async def list_mfa_devices(call: IamCall) -> XmlWriter:
-    user_name, _ = await _owner(call, required=False)
-    mine = [d for d in await devices.in_account(call.meta, call.account_id) if d.user_name == user_name]
+    user_name, owner_id = await _owner(call, required=False)
+    mine = [d for d in await devices.in_account(call.meta, call.account_id) if _owned_by(d, owner_id)]
     shown, marker = await _page(call, mine)
     w = call.result().start("MFADevices")
     for d in shown:
@@ -183,13 +191,13 @@ async def list_virtual_mfa_devices(call: IamCall) -> XmlWriter:
     w = call.result().start("VirtualMFADevices")
     for d in shown:
         w.start("member").element("SerialNumber", d.serial)
-        if d.user_name == devices.ROOT:
+        if _owned_by(d, call.account_id):
             w.start("User").element("UserId", call.account_id)
             w.element("Arn", f"arn:aws:iam::{call.account_id}:root")
             w.element("CreateDate", iso8601(d.created_at)).end()
         elif d.user_name is not None:
             user = await call.meta.iam_get_user(call.account_id, d.user_name)
-            if user is not None:
+            if user is not None and user.user_id == d.user_id:
                 render.user(w, user, full=False)
         if d.enabled_at is not None:
             w.element("EnableDate", iso8601(d.enabled_at))

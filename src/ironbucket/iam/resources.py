@@ -21,7 +21,6 @@ from ironbucket.iam.params import (
     POLICY_PATH,
     ROLE_NAME,
 )
-from ironbucket.mfa.devices import ROOT
 
 _LISTS = {On.USERS: ("user", PATH_PREFIX), On.GROUPS: ("group", PATH_PREFIX),
           On.ROLES: ("role", PATH_PREFIX), On.POLICIES: ("policy", POLICY_PATH)}
@@ -76,7 +75,7 @@ async def resource_arn(on: On, call: IamCall) -> str:
         return p.required("SerialNumber", SERIAL)
     if on is On.NEW_MFA:
         return f"{iam}mfa{p.optional('Path', PATH) or '/'}{p.required('VirtualMFADeviceName', DEVICE_NAME)}"
-    if on is On.MFA_USER and mfa_owner(call.principal, p.optional("UserName", EXISTING_USER_NAME)) == ROOT:
+    if on is On.MFA_USER and mfa_owner(call.principal, p.optional("UserName", EXISTING_USER_NAME)) is None:
         return call.principal.arn  # the root user, acting on its own devices
     if on in (On.USER, On.MFA_USER):
         user_name = caller_user_name(call.principal, p.optional("UserName", EXISTING_USER_NAME))

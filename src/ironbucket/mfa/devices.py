@@ -27,8 +27,8 @@ class MfaDevice:
     name: str
     sealed_seed: str  # base64 of the sealed Base32 seed
     created_at: float
-    user_name: str | None = None  # None: unassigned; ROOT: the root user
-    user_id: str | None = None
+    user_name: str | None = None  # None: unassigned; ROOT: the root user (as named when enabled)
+    user_id: str | None = None  # the owner: an IAM user's id, or the account id for the root user
     enabled_at: float | None = None
     last_step: int | None = None  # the last time step a code was accepted for
 

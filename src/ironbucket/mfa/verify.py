@@ -10,11 +10,12 @@ from ironbucket.storage.interfaces import MetadataStore
 
 
 async def accept_code(meta: MetadataStore, master: MasterKey, serial: str, code: str, now: float, *,
-                      account_id: str, user_name: str) -> bool:
-    """Whether ``code`` is a fresh code of the device ``serial``, enabled for ``user_name``
-    (``devices.ROOT`` for the root user) of ``account_id``; if so it is used up."""
+                      account_id: str, user_id: str) -> bool:
+    """Whether ``code`` is a fresh code of the device ``serial``, enabled for the user with
+    ``user_id`` (the account id for the root user) of ``account_id``; if so it is used up."""
     device = await devices.get(meta, serial)
-    if (device is None or device.account_id != account_id or device.user_name != user_name
+    if (device is None or device.account_id != account_id or device.user_name is None
+            or device.user_id != user_id
             or not code.isdigit() or len(code) != totp.DIGITS):
         return False
     try:

@@ -30,7 +30,6 @@ from ironbucket.http.response import Response
 from ironbucket.http.xml import XmlWriter
 from ironbucket.iam.errors import MalformedPolicyDocument, ValidationError
 from ironbucket.iam.params import ARN, Params, Shape
-from ironbucket.mfa.devices import ROOT
 from ironbucket.mfa.verify import accept_code
 from ironbucket.policy import PolicyError, PolicyKind, parse_policy
 from ironbucket.storage.interfaces import IamRole, StsSession
@@ -202,10 +201,11 @@ async def _mfa(ctx: QueryContext, serial: str | None, code: str | None) -> float
     if serial is None and code is None:
         return None
     principal = ctx.auth.principal
-    owner = ROOT if principal.is_root else principal.username
-    if serial is None or code is None or owner is None or not await accept_code(
+    # The caller's own device: the root user's (owner id = account id) or the IAM user's.
+    own = principal.type in (PrincipalType.ACCOUNT, PrincipalType.USER) and not principal.external
+    if serial is None or code is None or not own or not await accept_code(
             ctx.services.meta, _stored(ctx).master_key, serial, code, ctx.now,
-            account_id=principal.account_id, user_name=owner):
+            account_id=principal.account_id, user_id=principal.user_id):
         raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
     return ctx.now
 

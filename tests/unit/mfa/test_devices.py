@@ -22,6 +22,7 @@ from ironbucket.storage.sqlite import SqliteMetadataStore
 
 MASTER = MasterKey(os.urandom(32))
 SERIAL = "arn:aws:iam::111122223333:mfa/phone"
+ACCOUNT = "111122223333"
 
 
 def _device(seed: str, **kw: Any) -> MfaDevice:
@@ -55,20 +56,20 @@ def test_a_code_is_accepted_once(tmp_path: Path) -> None:
         meta = SqliteMetadataStore(tmp_path / "meta.sqlite3")
         try:
             seed = totp.new_seed()
-            assert await devices.create(meta, _device(seed, user_name=devices.ROOT))
+            assert await devices.create(meta, _device(seed, user_name=devices.ROOT, user_id=ACCOUNT))
             assert not await devices.create(meta, _device(seed))  # the serial is taken
             now = 1_800_000_015.0
             code = totp.code_at(seed, totp.step_of(now))
             results = [await accept_code(meta, MASTER, SERIAL, code, now, account_id="111122223333",
-                                         user_name=devices.ROOT) for _ in range(2)]
+                                         user_id=ACCOUNT) for _ in range(2)]
             older = totp.code_at(seed, totp.step_of(now) - 1)
             results.append(await accept_code(meta, MASTER, SERIAL, older, now,
-                                             account_id="111122223333", user_name=devices.ROOT))
+                                             account_id="111122223333", user_id=ACCOUNT))
             newer = totp.code_at(seed, totp.step_of(now) + 1)
             results.append(await accept_code(meta, MASTER, SERIAL, newer, now,
-                                             account_id="111122223333", user_name="alice"))
+                                             account_id="111122223333", user_id="AIDAALICE"))
             results.append(await accept_code(meta, MASTER, SERIAL, newer, now,
-                                             account_id="111122223333", user_name=devices.ROOT))
+                                             account_id="111122223333", user_id=ACCOUNT))
             return results
         finally:
             await meta.close()
@@ -82,12 +83,12 @@ def test_two_workers_cannot_both_accept_one_code(tmp_path: Path) -> None:
         second = SqliteMetadataStore(tmp_path / "meta.sqlite3")
         try:
             seed = totp.new_seed()
-            assert await devices.create(first, _device(seed, user_name=devices.ROOT))
+            assert await devices.create(first, _device(seed, user_name=devices.ROOT, user_id=ACCOUNT))
             now = 1_800_000_015.0
             code = totp.code_at(seed, totp.step_of(now))
             return list(await asyncio.gather(*(
                 accept_code(meta, MASTER, SERIAL, code, now, account_id="111122223333",
-                            user_name=devices.ROOT) for meta in (first, second, first, second))))
+                            user_id=ACCOUNT) for meta in (first, second, first, second))))
         finally:
             await first.close()
             await second.close()
