@@ -148,3 +148,23 @@ def test_an_iam_user_named_root_is_not_the_root_user(server: RunningServer) -> N
     admin_iam.delete_access_key(UserName="root", AccessKeyId=admin_iam.list_access_keys(
         UserName="root")["AccessKeyMetadata"][0]["AccessKeyId"])
     admin_iam.delete_user(UserName="root")
+
+
+def test_assume_role_with_mfa(server: RunningServer) -> None:
+    account = h.new_account(server, "mfa")
+    iam = _iam(server, account)
+    user_arn, creds = h.new_user(iam, "dave", inline=h.policy(h.allow("sts:AssumeRole")))
+    device = mfa.enabled(iam, "dave")
+    bucket = h.unique("mfa-role")
+    h.s3(server, account.root).create_bucket(Bucket=bucket)
+    role = h.new_role(iam, h.trust({"AWS": user_arn},
+                                   condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
+                      inline=h.policy(h.allow("s3:PutObject", h.bucket_arn(bucket, "*"),
+                                              condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})))
+    sts = h.client(server, "sts", creds)
+    assert h.fails(sts.assume_role, RoleArn=role, RoleSessionName="ses") == ("AccessDenied", 403)
+    code = device.code(1)
+    _, session = h.assume(server, creds, role, SerialNumber=device.serial, TokenCode=code)
+    h.s3(server, session).put_object(Bucket=bucket, Key="k", Body=b"x")  # the session carries MFA
+    assert h.fails(sts.assume_role, RoleArn=role, RoleSessionName="ses", SerialNumber=device.serial,
+                   TokenCode=code) == ("AccessDenied", 403)  # replayed

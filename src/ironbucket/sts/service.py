@@ -37,6 +37,8 @@ from ironbucket.storage.interfaces import IamRole, StsSession
 SESSION_NAME = Shape(2, 64, r"[\w+=,.@-]*")
 EXTERNAL_ID = Shape(2, 1224, r"[\w+=,.@:\/-]*")
 SOURCE_IDENTITY = Shape(2, 64, r"[\w+=,.@-]*")
+MFA_SERIAL = Shape(9, 256, r"[\w+=/:,.@-]*")
+TOKEN_CODE = Shape(6, 6, r"[\d]*")
 MAX_SESSION_POLICY = 2048
 MAX_POLICY_ARNS = 10
 _KEY_ALPHABET = string.ascii_uppercase + "234567"
@@ -124,6 +126,15 @@ async def _assume_role(ctx: QueryContext) -> Response:
         keys["sts:sourceidentity"] = (source_identity,)
     if tags:
         add_tags(keys, "aws:requesttag", "aws:tagkeys", list(tags.items()))
+    # A code sent with AssumeRole proves MFA to the trust policy and to the new session; without
+    # one, a caller's own MFA session passes its MFA on.
+    mfa_at = await _mfa(ctx, params.optional("SerialNumber", MFA_SERIAL),
+                        params.optional("TokenCode", TOKEN_CODE))
+    if mfa_at is not None:
+        keys["aws:multifactorauthpresent"] = ("true",)
+        keys["aws:multifactorauthage"] = ("0",)
+    elif principal.session is not None:
+        mfa_at = principal.session.mfa_authenticated_at
     authorizer = Authorizer(ctx.services.meta, principal, keys, ctx.record.decisions,
                             endpoint=endpoint_policy(ctx.request.endpoint))
     denied = AccessDenied(f"User: {principal.arn} is not authorized to perform: sts:AssumeRole on "
@@ -151,7 +162,7 @@ async def _assume_role(ctx: QueryContext) -> Response:
         access_key_id=key_id, account_id=role.account_id, kind="role", issued_at=ctx.now,
         expires_at=expires, sealed_secret=sealed_secret, sealed_token=sealed_token, role_arn=role.arn,
         role_id=role.role_id, session_name=session_name, policies=session_policies,
-        tags={**role.tags, **tags}, source_identity=source_identity))
+        tags={**role.tags, **tags}, source_identity=source_identity, mfa_authenticated_at=mfa_at))
     writer = result_writer("AssumeRole")
     _write_credentials(writer, key_id, secret, token, expires)
     writer.start("AssumedRoleUser").element("AssumedRoleId", f"{role.role_id}:{session_name}")
@@ -222,8 +233,8 @@ async def _get_session_token(ctx: QueryContext) -> Response:
     principal = ctx.auth.principal
     if principal.session is not None:
         raise AccessDenied("Cannot call GetSessionToken with session credentials")
-    serial = params.optional("SerialNumber", Shape(9, 256))
-    code = params.optional("TokenCode", Shape(6, 6, r"[\d]*"))
+    serial = params.optional("SerialNumber", MFA_SERIAL)
+    code = params.optional("TokenCode", TOKEN_CODE)
     mfa_at = await _mfa(ctx, serial, code)
     root = principal.is_root
     duration = _duration(params, ctx, default=3600 if root else 43200, maximum=3600 if root else 129600)
