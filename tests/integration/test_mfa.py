@@ -20,7 +20,9 @@ def _iam(server: RunningServer, account: h.Account) -> Any:
 def test_create_returns_seed_and_qr_png(server: RunningServer) -> None:
     account = h.new_account(server, "mfa")
     iam = _iam(server, account)
-    made = iam.create_virtual_mfa_device(VirtualMFADeviceName="phone", Path="/team/")["VirtualMFADevice"]
+    made = iam.create_virtual_mfa_device(VirtualMFADeviceName="phone", Path="/team/",
+                                         Tags=[{"Key": "owner", "Value": "ops"}])["VirtualMFADevice"]
+    assert made["Tags"] == [{"Key": "owner", "Value": "ops"}]
     assert made["SerialNumber"] == f"arn:aws:iam::{account.account_id}:mfa/team/phone"
     seed = made["Base32StringSeed"].decode()
     assert len(seed) == 64 and base64.b32decode(seed)
@@ -29,7 +31,7 @@ def test_create_returns_seed_and_qr_png(server: RunningServer) -> None:
                    Path="/team/") == ("EntityAlreadyExists", 409)
     listed = iam.list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"]
     assert [d["SerialNumber"] for d in listed] == [made["SerialNumber"]]
-    assert "Base32StringSeed" not in listed[0]
+    assert "Base32StringSeed" not in listed[0] and listed[0]["Tags"] == made["Tags"]
 
 
 def test_enable_list_resync_deactivate_delete(server: RunningServer) -> None:

@@ -36,6 +36,12 @@ CODE = Shape(6, 6, r"[\d]+")
 DEVICES_PER_USER = 8
 
 
+class ConcurrentModification(S3Error):
+    status = 409
+    default_message = ("The request was rejected because multiple requests to change this object "
+                       "were submitted simultaneously.")
+
+
 class InvalidAuthenticationCode(S3Error):
     status = 403
     default_message = "Authentication code for device is not valid."
@@ -96,13 +102,16 @@ async def create_virtual_mfa_device(call: IamCall) -> XmlWriter:
     seed = totp.new_seed()
     device = MfaDevice(serial=serial, account_id=call.account_id, path=path, name=name,
                        sealed_seed=devices.seal_seed(_stored(call).master_key, serial, seed),
-                       created_at=call.now)
+                       created_at=call.now, tags=p.tags())
     if not await devices.create(call.meta, device):
         raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.")
     uri = f"otpauth://totp/{quote(name)}@{call.account_id}?secret={seed}"
     w = call.result().start("VirtualMFADevice").element("SerialNumber", serial)
     w.element("Base32StringSeed", base64.b64encode(seed.encode()).decode())
-    w.element("QRCodePNG", base64.b64encode(_png(uri)).decode()).end()
+    w.element("QRCodePNG", base64.b64encode(_png(uri)).decode())
+    if device.tags:
+        render.tags(w, device.tags)
+    w.end()
     return w
 
 
@@ -149,7 +158,8 @@ async def resync_mfa_device(call: IamCall) -> None:
 async def deactivate_mfa_device(call: IamCall) -> None:
     device = await _assigned(call, required_user=False)
     free = replace(device, user_name=None, user_id=None, enabled_at=None)
-    await devices.update(call.meta, device, free)
+    if not await devices.update(call.meta, device, free):
+        raise ConcurrentModification("The device changed while it was being deactivated; retry.")
 
 
 async def delete_virtual_mfa_device(call: IamCall) -> None:
@@ -201,6 +211,8 @@ async def list_virtual_mfa_devices(call: IamCall) -> XmlWriter:
                 render.user(w, user, full=False)
         if d.enabled_at is not None:
             w.element("EnableDate", iso8601(d.enabled_at))
+        if d.tags:
+            render.tags(w, d.tags)
         w.end()
     w.end()
     write_truncation(w, marker is not None, marker)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from ironbucket.crypto.master_key import MasterKey
 from ironbucket.storage.interfaces import MetadataStore
@@ -31,6 +31,7 @@ class MfaDevice:
     user_id: str | None = None  # the owner: an IAM user's id, or the account id for the root user
     enabled_at: float | None = None
     last_step: int | None = None  # the last time step a code was accepted for
+    tags: dict[str, str] = field(default_factory=dict)
 
     def seed(self, master: MasterKey) -> str:
         return master.unseal(base64.b64decode(self.sealed_seed), self.serial.encode()).decode()
