@@ -30,7 +30,7 @@ def test_mfa_delete_scenarios(server: RunningServer) -> None:
     iam = h.client(server, "iam", account.root)
     s3 = h.s3(server, account.root)
     bucket = _versioned(s3)
-    first, second, third = (mfa.enabled(iam, "root") for _ in range(3))
+    first, second, third, fourth = (mfa.enabled(iam, "root") for _ in range(4))
     enable = {"Status": "Enabled", "MFADelete": "Enabled"}
     assert h.fails(s3.put_bucket_versioning, Bucket=bucket,
                    VersioningConfiguration=enable) == ("AccessDenied", 403)  # no x-amz-mfa
@@ -55,6 +55,11 @@ def test_mfa_delete_scenarios(server: RunningServer) -> None:
     s3.delete_object(Bucket=bucket, Key="k", VersionId=v1, MFA=f"{second.serial} {second.code(1)}")
     versions = s3.list_object_versions(Bucket=bucket)
     assert [v["VersionId"] for v in versions["Versions"]] == [v2]
+    # DeleteObjects with a fresh code: version entries go too.
+    v3 = s3.put_object(Bucket=bucket, Key="k3", Body=b"three")["VersionId"]
+    done = s3.delete_objects(Bucket=bucket, MFA=f"{fourth.serial} {fourth.code(1)}", Delete={
+        "Objects": [{"Key": "k3", "VersionId": v3}]})
+    assert [(d["Key"], d["VersionId"]) for d in done["Deleted"]] == [("k3", v3)]
     # The same code again is a replay.
     assert h.fails(s3.delete_object, Bucket=bucket, Key="k", VersionId=v2,
                    MFA=f"{second.serial} {second.code(1)}") == ("AccessDenied", 403)
