@@ -17,9 +17,16 @@ class Device:
     serial: str
     seed: str
 
-    def code(self, offset: int = 0) -> str:
-        """The code of the step ``offset`` steps from now (the server accepts -1, 0 and +1)."""
-        return pyotp.TOTP(self.seed).at(time.time() + 30 * offset)
+    def code(self, offset: int = 0, now: float | None = None) -> str:
+        """The code of the step ``offset`` steps from ``now`` (the server accepts -1, 0 and +1)."""
+        return pyotp.TOTP(self.seed).at((time.time() if now is None else now) + 30 * offset)
+
+
+def pair(device: Device) -> tuple[str, str]:
+    """The codes of the previous and current steps, from one instant (a step boundary cannot fall
+    between them), leaving the next step's code fresh for the test."""
+    now = time.time()
+    return device.code(-1, now), device.code(0, now)
 
 
 def create(iam: Any, path: str = "/") -> Device:
@@ -28,9 +35,9 @@ def create(iam: Any, path: str = "/") -> Device:
 
 
 def enabled(iam: Any, user_name: str = "root") -> Device:
-    """A device enabled for ``user_name`` with the codes of the previous and current steps, so
-    that the next step's code is still fresh for the test to use."""
+    """A device enabled for ``user_name`` with ``pair``."""
     device = create(iam)
+    first, second = pair(device)
     iam.enable_mfa_device(UserName=user_name, SerialNumber=device.serial,
-                          AuthenticationCode1=device.code(-1), AuthenticationCode2=device.code(0))
+                          AuthenticationCode1=first, AuthenticationCode2=second)
     return device

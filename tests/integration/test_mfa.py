@@ -50,8 +50,9 @@ def test_enable_list_resync_deactivate_delete(server: RunningServer) -> None:
     assert h.fails(iam.enable_mfa_device, UserName="nobody", SerialNumber=device.serial,
                    AuthenticationCode1=device.code(-1), AuthenticationCode2=device.code(0)
                    ) == ("NoSuchEntity", 404)
+    first, second = mfa.pair(device)
     iam.enable_mfa_device(UserName="alice", SerialNumber=device.serial,
-                          AuthenticationCode1=device.code(-1), AuthenticationCode2=device.code(0))
+                          AuthenticationCode1=first, AuthenticationCode2=second)
     assert h.fails(iam.enable_mfa_device, UserName="alice", SerialNumber=device.serial,
                    AuthenticationCode1=device.code(0), AuthenticationCode2=device.code(1)
                    ) == ("EntityAlreadyExists", 409)
@@ -133,8 +134,9 @@ def test_an_iam_user_named_root_is_not_the_root_user(server: RunningServer) -> N
     admin_iam = h.client(server, "iam", admin)
     h.new_user(admin_iam, "root")
     fake = mfa.create(admin_iam)
+    first, second = mfa.pair(fake)
     admin_iam.enable_mfa_device(UserName="root", SerialNumber=fake.serial,
-                                AuthenticationCode1=fake.code(-1), AuthenticationCode2=fake.code(0))
+                                AuthenticationCode1=first, AuthenticationCode2=second)
     assert iam.list_mfa_devices()["MFADevices"] == []  # the root user's own: none
     assert h.fails(h.client(server, "sts", account.root).get_session_token,
                    SerialNumber=fake.serial, TokenCode=fake.code(1)) == ("AccessDenied", 403)

@@ -122,8 +122,9 @@ def test_mfa_with_the_aws_cli(server: RunningServer, cli_env: dict[str, str], tm
     serial = made["VirtualMFADevice"]["SerialNumber"]
     device = mfa.Device(serial, seed_file.read_text().strip())
     assert base64.b32decode(device.seed)
+    first, second = mfa.pair(device)
     aws(server, env, "iam", "enable-mfa-device", "--user-name", "root", "--serial-number", serial,
-        "--authentication-code1", device.code(-1), "--authentication-code2", device.code(0))
+        "--authentication-code1", first, "--authentication-code2", second)
     code = device.code(1)
     creds = aws_json(server, env, "sts", "get-session-token", "--serial-number", serial,
                      "--token-code", code)["Credentials"]
