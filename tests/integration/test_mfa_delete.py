@@ -1,16 +1,32 @@
 """S3 MFA Delete with boto3 and the aws CLI: only the bucket owner's root user, with a fresh code
-of one of its MFA devices, turns it on, permanently deletes versions and changes versioning."""
+of one of its MFA devices, turns it on, permanently deletes versions and changes versioning.
+``x-amz-mfa`` needs HTTPS, so these run against a server with a TLS listener."""
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.integration import iam_helpers as h
 from tests.integration import mfa_helpers as mfa
-from tests.integration.server import RunningServer
+from tests.integration.server import RunningServer, running_server
 from tests.integration.test_aws_cli import aws, aws_json
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A server with both listeners; this view speaks plain HTTP."""
+    with running_server(tmp_path_factory.mktemp("mfa-tls") / "data", tls=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def tls(plain: RunningServer) -> RunningServer:
+    return plain.https()
 
 
 def _versioned(s3: Any) -> str:
@@ -20,12 +36,13 @@ def _versioned(s3: Any) -> str:
     return bucket
 
 
-def _on(s3: Any, bucket: str, device: mfa.Device) -> None:
-    s3.put_bucket_versioning(Bucket=bucket, MFA=f"{device.serial} {device.code(1)}",
+def _on(s3: Any, bucket: str, device: mfa.Device, code: str | None = None) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, MFA=f"{device.serial} {code or device.code(1)}",
                              VersioningConfiguration={"Status": "Enabled", "MFADelete": "Enabled"})
 
 
-def test_mfa_delete_scenarios(server: RunningServer) -> None:
+def test_mfa_delete_scenarios(tls: RunningServer) -> None:
+    server = tls
     account = h.new_account(server, "mfadel")
     iam = h.client(server, "iam", account.root)
     s3 = h.s3(server, account.root)
@@ -74,7 +91,8 @@ def test_mfa_delete_scenarios(server: RunningServer) -> None:
     s3.delete_object(Bucket=bucket, Key="k", VersionId=v2)  # MFA Delete is off again
 
 
-def test_only_the_owner_root_user_uses_mfa_delete(server: RunningServer) -> None:
+def test_only_the_owner_root_user_uses_mfa_delete(tls: RunningServer) -> None:
+    server = tls
     account = h.new_account(server, "mfadel")
     iam = h.client(server, "iam", account.root)
     root_s3 = h.s3(server, account.root)
@@ -112,10 +130,11 @@ def test_only_the_owner_root_user_uses_mfa_delete(server: RunningServer) -> None
     assert "MFADelete" not in root_s3.get_bucket_versioning(Bucket=bucket)
 
 
-def test_mfa_with_the_aws_cli(server: RunningServer, cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_mfa_with_the_aws_cli(tls: RunningServer, cli_env: dict[str, str], tmp_path: Path) -> None:
+    server = tls
     account = h.new_account(server, "mfacli")
     env = {**cli_env, "AWS_ACCESS_KEY_ID": account.root.access_key,
-           "AWS_SECRET_ACCESS_KEY": account.root.secret_key}
+           "AWS_SECRET_ACCESS_KEY": account.root.secret_key, "AWS_CA_BUNDLE": str(server.verify)}
     seed_file = tmp_path / "seed.txt"
     made = aws_json(server, env, "iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "cli",
                     "--outfile", str(seed_file), "--bootstrap-method", "Base32StringSeed")
@@ -140,3 +159,33 @@ def test_mfa_with_the_aws_cli(server: RunningServer, cli_env: dict[str, str], tm
         "Status=Enabled,MFADelete=Enabled", "--mfa", f"{second.serial} {second.code(1)}")
     got = aws_json(server, env, "s3api", "get-bucket-versioning", "--bucket", bucket)
     assert got == {"Status": "Enabled", "MFADelete": "Enabled"}
+
+
+def test_x_amz_mfa_needs_https(plain: RunningServer, tls: RunningServer) -> None:
+    """The same server over plain HTTP refuses the header before looking at the code."""
+    account = h.new_account(tls, "mfadel")
+    device = mfa.enabled(h.client(tls, "iam", account.root), "root")
+    bucket = _versioned(h.s3(tls, account.root))
+    s3 = h.s3(plain, account.root)
+    code = device.code(1)
+    assert h.fails(s3.put_bucket_versioning, Bucket=bucket, MFA=f"{device.serial} {code}",
+                   VersioningConfiguration={"Status": "Enabled", "MFADelete": "Enabled"}
+                   ) == ("InvalidRequest", 400)
+    assert "MFADelete" not in s3.get_bucket_versioning(Bucket=bucket)
+    # The code was not used up: the same request over HTTPS succeeds.
+    _on(h.s3(tls, account.root), bucket, device, code)
+    assert s3.get_bucket_versioning(Bucket=bucket)["MFADelete"] == "Enabled"
+
+
+def test_a_device_of_an_iam_user_named_root_is_no_root_device(tls: RunningServer) -> None:
+    account = h.new_account(tls, "mfadel")
+    iam = h.client(tls, "iam", account.root)
+    _, admin = h.new_user(iam, "admin", inline=h.policy(h.allow(["iam:*", "s3:*"])))
+    admin_iam = h.client(tls, "iam", admin)
+    h.new_user(admin_iam, "root")
+    fake = mfa.enabled(admin_iam, "root")
+    s3 = h.s3(tls, account.root)
+    bucket = _versioned(s3)
+    assert h.fails(s3.put_bucket_versioning, Bucket=bucket, MFA=f"{fake.serial} {fake.code(1)}",
+                   VersioningConfiguration={"Status": "Enabled", "MFADelete": "Enabled"}
+                   ) == ("AccessDenied", 403)

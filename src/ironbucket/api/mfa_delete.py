@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from ironbucket.api.context import Context
 from ironbucket.auth.stored_credentials import StoredCredentials
+from ironbucket.authz.context import client_facts
 from ironbucket.errors import AccessDenied, InvalidRequest
 from ironbucket.features.versioning import MFA_HEADER
 from ironbucket.mfa.verify import accept_code
 
 CONFIG = "mfa-delete"
+INSECURE_MFA = "Requests that include x-amz-mfa must be made over a secure connection (HTTPS)."
 ENABLED, DISABLED = "Enabled", "Disabled"
 
 
@@ -38,6 +40,9 @@ async def check(ctx: Context, *, needed: bool) -> None:
         if needed:
             raise AccessDenied("Mfa Authentication must be used for this request")
         return
+    # "Requests that include x-amz-mfa must use HTTPS" (a trusted proxy's X-Forwarded-Proto counts).
+    if not client_facts(ctx.request, ctx.services.settings.trusted_proxies)[1]:
+        raise InvalidRequest(INSECURE_MFA)
     assert ctx.auth is not None
     principal = ctx.auth.principal
     # Only the owner's root user has MFA Delete devices; S3 answers IAM users this way.
