@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ironbucket.api import lock_writes
+from ironbucket.api import lock_writes, mfa_delete
 from ironbucket.api.common import read_document
 from ironbucket.api.context import Context
 from ironbucket.api.needs import object_arn
 from ironbucket.api.objects_write import storage_precondition
 from ironbucket.authz.grant import Check
 from ironbucket.errors import MalformedXML, NoSuchVersion, S3Error
-from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.features import versioning
 from ironbucket.http import xml
 from ironbucket.http.response import Response, empty, xml_response
@@ -20,10 +19,11 @@ from ironbucket.http.xml import XmlWriter
 MAX_KEYS_PER_DELETE = 1000
 
 
-def _refuse_mfa(ctx: Context) -> None:
-    # MFA Delete is not implemented yet: a request counting on it must not pass unnoticed.
-    if versioning.MFA_HEADER in ctx.headers:
-        raise S3NotImplemented("MFA Delete is not implemented.", Header=versioning.MFA_HEADER)
+async def _check_mfa(ctx: Context, version_ids: list[str | None]) -> None:
+    # A permanent deletion (by version id, or in a never-versioned bucket) needs MFA on an
+    # MFA-Delete bucket; for DeleteObjects, one such entry makes the whole request need it.
+    permanent = any(v is not None for v in version_ids) or ctx.bucket.versioning == versioning.UNVERSIONED
+    await mfa_delete.check(ctx, needed=permanent and await mfa_delete.enabled(ctx))
 
 
 def _requester_account(ctx: Context) -> str:
@@ -35,10 +35,10 @@ def _requester_account(ctx: Context) -> str:
 async def delete_object(ctx: Context) -> Response:
     """https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
     Deleting a missing key or version succeeds: S3 answers 204 either way."""
-    _refuse_mfa(ctx)
     version_id = ctx.query.get("versionId")
     if version_id is not None:
         versioning.check_version_id(version_id)
+    await _check_mfa(ctx, [version_id])
     deletion = await versioning.delete(
         ctx.services.meta, ctx.bucket, ctx.key, version_id, owner_account_id=_requester_account(ctx),
         now=ctx.services.clock(), precondition=storage_precondition(ctx.headers),
@@ -62,13 +62,13 @@ class _Target:
 async def delete_objects(ctx: Context) -> Response:
     """https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html"""
     bucket = ctx.bucket
-    _refuse_mfa(ctx)
     document = await read_document(ctx, checksum_required=True)
     root = xml.expect_root(xml.parse(document), "Delete")
     quiet = (xml.child_text(root, "Quiet") or "").strip().lower() == "true"
     targets = [_target(element) for element in xml.children(root, "Object")]
     if not targets or len(targets) > MAX_KEYS_PER_DELETE:
         raise MalformedXML()
+    await _check_mfa(ctx, [target.version_id for target in targets])
     assert ctx.authorizer is not None
     writer = XmlWriter("DeleteResult")
     owner = _requester_account(ctx)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from ironbucket.api import mfa_delete
 from ironbucket.api.common import read_xml
 from ironbucket.api.context import Context
 from ironbucket.features import versioning
@@ -17,7 +18,9 @@ async def put_bucket_versioning(ctx: Context) -> Response:
     root = await read_xml(ctx, "VersioningConfiguration", checksum_required=True)
     request = versioning.validate_request(xml.child_text(root, "Status"),
                                           xml.child_text(root, "MfaDelete"))
-    state = versioning.next_state(ctx.bucket, request, ctx.headers.get(versioning.MFA_HEADER))
+    state = versioning.next_state(ctx.bucket, request)
+    await mfa_delete.put(ctx, request.mfa_delete)
+    await mfa_delete.store(ctx, request.mfa_delete)
     if state != ctx.bucket.versioning:
         # update_bucket invalidates every worker's cached bucket: the next write anywhere sees it.
         await ctx.services.meta.update_bucket(dataclasses.replace(ctx.bucket, versioning=state))
@@ -29,4 +32,5 @@ async def get_bucket_versioning(ctx: Context) -> Response:
     writer = XmlWriter("VersioningConfiguration")
     if ctx.bucket.versioning:
         writer.element("Status", ctx.bucket.versioning)
+    writer.element("MfaDelete", await mfa_delete.status(ctx))
     return xml_response(writer.render())

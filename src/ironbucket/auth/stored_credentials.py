@@ -143,6 +143,11 @@ class StoredCredentials:
         """A new key's secret as stored: sealed under the master key, bound to the key id."""
         return self._master.seal(secret.encode(), access_key_id.encode())
 
+    @property
+    def master_key(self) -> MasterKey:
+        """For other secrets sealed at rest under the same key (MFA device seeds)."""
+        return self._master
+
     def note_use(self, access_key_id: str, service: str, region: str, now: float) -> None:
         """Call after a request authenticated with ``access_key_id`` (GetAccessKeyLastUsed)."""
         if not access_key_id.startswith(SESSION_KEY_PREFIX):

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ironbucket.errors import InvalidArgument, InvalidBucketState, MalformedXML
-from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.storage.interfaces import (
     NULL_VERSION,
     Bucket,
@@ -88,11 +87,10 @@ def validate_request(status: str | None, mfa_delete: str | None) -> VersioningRe
     return VersioningRequest(status, mfa_delete)
 
 
-def next_state(bucket: Bucket, request: VersioningRequest, mfa_header: str | None) -> str:
-    """The state after ``request``, or the error AWS gives for it."""
-    # MFA Delete is not implemented yet: refuse rather than accept a protection we would not enforce.
-    if request.mfa_delete == "Enabled" or mfa_header is not None:
-        raise S3NotImplemented("MFA Delete is not implemented.", Header="x-amz-mfa")
+def next_state(bucket: Bucket, request: VersioningRequest, mfa_header: str | None = None) -> str:
+    """The state after ``request``, or the error AWS gives for it. ``MfaDelete`` and the
+    ``x-amz-mfa`` header (``mfa_header``) are checked by ``api/mfa_delete.py``, which needs the
+    caller and the device store."""
     if request.status is None:
         return bucket.versioning
     if request.status == SUSPENDED and bucket.object_lock:

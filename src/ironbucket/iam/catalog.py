@@ -18,6 +18,7 @@ from ironbucket.iam import (
     groups,
     inline_policies,
     managed_policies,
+    mfa_devices,
     roles,
     simulate,
     tagging,
@@ -46,6 +47,11 @@ class On(Enum):
     # https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateUser.html
     RENAMED_USER = "renamed-user"
     RENAMED_GROUP = "renamed-group"
+    # MFA devices: ...:mfa/<path><name> (the SerialNumber, or Path + VirtualMFADeviceName when
+    # creating); MFA_USER is USER where UserName ``root`` means the calling root user itself.
+    MFA = "mfa"
+    NEW_MFA = "new-mfa"
+    MFA_USER = "mfa-user"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +150,14 @@ CATALOG: dict[str, IamOperation] = _ops(
     ("TagPolicy", On.POLICY, tagging.tag(P)),
     ("UntagPolicy", On.POLICY, tagging.untag(P)),
     ("ListPolicyTags", On.POLICY, tagging.list_tags(P)),
+    # virtual MFA devices
+    ("CreateVirtualMFADevice", On.NEW_MFA, mfa_devices.create_virtual_mfa_device),
+    ("EnableMFADevice", On.MFA_USER, mfa_devices.enable_mfa_device),
+    ("ResyncMFADevice", On.MFA_USER, mfa_devices.resync_mfa_device),
+    ("DeactivateMFADevice", On.MFA_USER, mfa_devices.deactivate_mfa_device),
+    ("DeleteVirtualMFADevice", On.MFA, mfa_devices.delete_virtual_mfa_device),
+    ("ListMFADevices", On.MFA_USER, mfa_devices.list_mfa_devices),
+    ("ListVirtualMFADevices", On.ALL, mfa_devices.list_virtual_mfa_devices),
     # the whole account
     ("GetAccountAuthorizationDetails", On.ALL, authorization_details.get_account_authorization_details),
     # "what if": the enforcing engine, asked

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ironbucket.iam.call import IamCall, caller_user_name, parse_policy_arn
 from ironbucket.iam.catalog import IamOperation, On
+from ironbucket.iam.mfa_devices import DEVICE_NAME, SERIAL, mfa_owner
 from ironbucket.iam.params import (
     ACCESS_KEY_ID,
     ARN,
@@ -70,7 +71,13 @@ async def resource_arn(on: On, call: IamCall) -> str:
             if user is not None:
                 return user.arn
         return f"{iam}root"
-    if on is On.USER:
+    if on is On.MFA:
+        return p.required("SerialNumber", SERIAL)
+    if on is On.NEW_MFA:
+        return f"{iam}mfa{p.optional('Path', PATH) or '/'}{p.required('VirtualMFADeviceName', DEVICE_NAME)}"
+    if on is On.MFA_USER and mfa_owner(call.principal, p.optional("UserName", EXISTING_USER_NAME)) is None:
+        return call.principal.arn  # the root user, acting on its own devices
+    if on in (On.USER, On.MFA_USER):
         user_name = caller_user_name(call.principal, p.optional("UserName", EXISTING_USER_NAME))
         if user_name is None:
             return call.principal.arn  # the root user, acting on itself

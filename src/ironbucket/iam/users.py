@@ -6,9 +6,10 @@ from ironbucket.http.query_protocol import iso8601
 from ironbucket.http.xml import XmlWriter
 from ironbucket.iam import ids, render
 from ironbucket.iam.call import IamCall, caller_user_name, find_policy, find_user
-from ironbucket.iam.errors import NoSuchEntity
+from ironbucket.iam.errors import DeleteConflict, NoSuchEntity
 from ironbucket.iam.paging import encode_marker, page, paging, write_truncation
 from ironbucket.iam.params import ARN, EXISTING_USER_NAME, PATH, PATH_PREFIX, USER_NAME
+from ironbucket.mfa import devices
 from ironbucket.storage.interfaces import IamUser
 
 
@@ -59,6 +60,8 @@ async def update_user(call: IamCall) -> None:
 
 async def delete_user(call: IamCall) -> None:
     user = await find_user(call, call.params.required("UserName", EXISTING_USER_NAME))
+    if any(d.user_id == user.user_id for d in await devices.in_account(call.meta, call.account_id)):
+        raise DeleteConflict("Cannot delete entity, must remove MFA device first.")
     await call.meta.iam_delete_user(user.user_id)
 
 

@@ -30,12 +30,15 @@ from ironbucket.http.response import Response
 from ironbucket.http.xml import XmlWriter
 from ironbucket.iam.errors import MalformedPolicyDocument, ValidationError
 from ironbucket.iam.params import ARN, Params, Shape
+from ironbucket.mfa.verify import accept_code
 from ironbucket.policy import PolicyError, PolicyKind, parse_policy
 from ironbucket.storage.interfaces import IamRole, StsSession
 
 SESSION_NAME = Shape(2, 64, r"[\w+=,.@-]*")
 EXTERNAL_ID = Shape(2, 1224, r"[\w+=,.@:\/-]*")
 SOURCE_IDENTITY = Shape(2, 64, r"[\w+=,.@-]*")
+MFA_SERIAL = Shape(9, 256, r"[\w+=/:,.@-]*")
+TOKEN_CODE = Shape(6, 6, r"[\d]*")
 MAX_SESSION_POLICY = 2048
 MAX_POLICY_ARNS = 10
 _KEY_ALPHABET = string.ascii_uppercase + "234567"
@@ -123,6 +126,15 @@ async def _assume_role(ctx: QueryContext) -> Response:
         keys["sts:sourceidentity"] = (source_identity,)
     if tags:
         add_tags(keys, "aws:requesttag", "aws:tagkeys", list(tags.items()))
+    # A code sent with AssumeRole proves MFA to the trust policy and to the new session; without
+    # one, a caller's own MFA session passes its MFA on.
+    mfa_at = await _mfa(ctx, params.optional("SerialNumber", MFA_SERIAL),
+                        params.optional("TokenCode", TOKEN_CODE))
+    if mfa_at is not None:
+        keys["aws:multifactorauthpresent"] = ("true",)
+        keys["aws:multifactorauthage"] = ("0",)
+    elif principal.session is not None:
+        mfa_at = principal.session.mfa_authenticated_at
     authorizer = Authorizer(ctx.services.meta, principal, keys, ctx.record.decisions,
                             endpoint=endpoint_policy(ctx.request.endpoint))
     denied = AccessDenied(f"User: {principal.arn} is not authorized to perform: sts:AssumeRole on "
@@ -150,7 +162,7 @@ async def _assume_role(ctx: QueryContext) -> Response:
         access_key_id=key_id, account_id=role.account_id, kind="role", issued_at=ctx.now,
         expires_at=expires, sealed_secret=sealed_secret, sealed_token=sealed_token, role_arn=role.arn,
         role_id=role.role_id, session_name=session_name, policies=session_policies,
-        tags={**role.tags, **tags}, source_identity=source_identity))
+        tags={**role.tags, **tags}, source_identity=source_identity, mfa_authenticated_at=mfa_at))
     writer = result_writer("AssumeRole")
     _write_credentials(writer, key_id, secret, token, expires)
     writer.start("AssumedRoleUser").element("AssumedRoleId", f"{role.role_id}:{session_name}")
@@ -195,6 +207,20 @@ async def _session_policies(ctx: QueryContext, inline: str | None,
     return tuple(found)
 
 
+async def _mfa(ctx: QueryContext, serial: str | None, code: str | None) -> float | None:
+    """When the request proves MFA with a fresh code of the caller's own device: now; else None."""
+    if serial is None and code is None:
+        return None
+    principal = ctx.auth.principal
+    # The caller's own device: the root user's (owner id = account id) or the IAM user's.
+    own = principal.type in (PrincipalType.ACCOUNT, PrincipalType.USER) and not principal.external
+    if serial is None or code is None or not own or not await accept_code(
+            ctx.services.meta, _stored(ctx).master_key, serial, code, ctx.now,
+            account_id=principal.account_id, user_id=principal.user_id):
+        raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+    return ctx.now
+
+
 def _stored(ctx: QueryContext) -> StoredCredentials:
     credentials = ctx.services.credentials
     if not isinstance(credentials, StoredCredentials):
@@ -207,11 +233,9 @@ async def _get_session_token(ctx: QueryContext) -> Response:
     principal = ctx.auth.principal
     if principal.session is not None:
         raise AccessDenied("Cannot call GetSessionToken with session credentials")
-    serial = params.optional("SerialNumber", Shape(9, 256))
-    code = params.optional("TokenCode", Shape(6, 6, r"[\d]*"))
-    if serial is not None or code is not None:
-        # MFA devices arrive with MFA Delete; until then no code can be valid.
-        raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+    serial = params.optional("SerialNumber", MFA_SERIAL)
+    code = params.optional("TokenCode", TOKEN_CODE)
+    mfa_at = await _mfa(ctx, serial, code)
     root = principal.is_root
     duration = _duration(params, ctx, default=3600 if root else 43200, maximum=3600 if root else 129600)
     key_id, secret, token = _credentials()
@@ -221,7 +245,7 @@ async def _get_session_token(ctx: QueryContext) -> Response:
         access_key_id=key_id, account_id=principal.account_id, kind="root" if root else "user",
         issued_at=ctx.now, expires_at=expires, sealed_secret=sealed_secret, sealed_token=sealed_token,
         user_name=principal.username, user_arn=principal.arn, user_id=principal.user_id,
-        tags=principal.tags))
+        tags=principal.tags, mfa_authenticated_at=mfa_at))
     writer = result_writer("GetSessionToken")
     _write_credentials(writer, key_id, secret, token, expires)
     return result_response("sts", "GetSessionToken", writer, ctx.request.request_id)

@@ -13,7 +13,8 @@ from ironbucket.iam.catalog import CATALOG, On
 _MODEL = botocore.session.get_session().get_service_model("iam")
 _PARAM_OF = {On.USER: "UserName", On.GROUP: "GroupName", On.ROLE: "RoleName", On.POLICY: "PolicyArn",
              On.NEW_POLICY: "PolicyName", On.USERS: "PathPrefix", On.GROUPS: "PathPrefix",
-             On.ROLES: "PathPrefix", On.POLICIES: "PathPrefix", On.KEY_OWNER: "AccessKeyId"}
+             On.ROLES: "PathPrefix", On.POLICIES: "PathPrefix", On.KEY_OWNER: "AccessKeyId",
+             On.MFA: "SerialNumber", On.NEW_MFA: "VirtualMFADeviceName", On.MFA_USER: "UserName"}
 REQUIRED = (
     "CreateUser", "GetUser", "UpdateUser", "DeleteUser", "ListUsers", "CreateGroup", "GetGroup",
     "DeleteGroup", "AddUserToGroup", "RemoveUserFromGroup", "ListGroups", "ListGroupsForUser",
@@ -29,6 +30,9 @@ REQUIRED = (
     "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary", "PutRolePermissionsBoundary",
     "DeleteRolePermissionsBoundary", "TagUser", "UntagUser", "ListUserTags", "TagRole", "UntagRole",
     "ListRoleTags", "TagPolicy", "UntagPolicy", "ListPolicyTags", "GetAccountAuthorizationDetails",
+    # issue 6: virtual MFA devices
+    "CreateVirtualMFADevice", "EnableMFADevice", "ListMFADevices", "ListVirtualMFADevices",
+    "DeactivateMFADevice", "DeleteVirtualMFADevice", "ResyncMFADevice",
 )
 
 

@@ -31,6 +31,15 @@ def put_settings(conn: sqlite3.Connection, items: Mapping[str, str | None]) -> N
         put_setting(conn, name, value)
 
 
+def swap_setting(conn: sqlite3.Connection, name: str, expected: str | None, value: str | None) -> bool:
+    """Compare-and-set: write ``value`` only if the setting still holds ``expected``. The writer's
+    transaction is exclusive, so two processes can never both see the same ``expected``."""
+    if get_setting(conn, name) != expected:
+        return False
+    put_setting(conn, name, value)
+    return True
+
+
 def list_settings(conn: sqlite3.Connection, prefix: str, after: str, limit: int) -> list[tuple[str, str]]:
     """Settings whose names start with ``prefix``, in name order, after ``after`` (a full name)."""
     rows = conn.execute(sql.LIST_SETTINGS, (prefix, after, prefix + "\U0010ffff", limit)).fetchall()

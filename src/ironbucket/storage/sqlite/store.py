@@ -155,6 +155,9 @@ class SqliteMetadataStore(SqliteIamStore, SqliteKmsStore):
     async def put_settings(self, items: Mapping[str, str | None]) -> None:
         await self._write_config(catalog.put_settings, items)
 
+    async def swap_setting(self, name: str, expected: str | None, value: str | None) -> bool:
+        return await self._write_config(catalog.swap_setting, name, expected, value)
+
     async def list_settings(self, prefix: str, after: str, limit: int) -> list[tuple[str, str]]:
         return self._read(catalog.list_settings, prefix, after, limit)
 
