@@ -152,11 +152,11 @@ def test_mfa_with_the_aws_cli(tls: RunningServer, cli_env: dict[str, str], tmp_p
                  check=False)
     assert replay.returncode != 0 and b"AccessDenied" in replay.stderr
     # MFA Delete through the CLI: a second device gives a fresh code at once.
-    second = mfa.enabled(h.client(server, "iam", account.root), "root")
+    other = mfa.enabled(h.client(server, "iam", account.root), "root")
     bucket = h.unique("mfa-cli")
     aws(server, env, "s3api", "create-bucket", "--bucket", bucket)
     aws(server, env, "s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration",
-        "Status=Enabled,MFADelete=Enabled", "--mfa", f"{second.serial} {second.code(1)}")
+        "Status=Enabled,MFADelete=Enabled", "--mfa", f"{other.serial} {other.code(1)}")
     got = aws_json(server, env, "s3api", "get-bucket-versioning", "--bucket", bucket)
     assert got == {"Status": "Enabled", "MFADelete": "Enabled"}
 
