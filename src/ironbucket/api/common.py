@@ -16,7 +16,6 @@ from ironbucket.errors import (
     AccessDenied,
     InternalError,
     InvalidArgument,
-    MaxMessageLengthExceeded,
 )
 from ironbucket.features import checksums
 from ironbucket.http import xml
@@ -47,14 +46,7 @@ async def read_document(ctx: Context, limit: int = MAX_DOCUMENT, *, checksum_req
     if checksum_required:
         checksums.require_integrity_header(ctx.headers, request)
     body = verified_body(ctx)
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in body.chunks():
-        size += len(chunk)
-        if size > limit:
-            raise MaxMessageLengthExceeded()
-        parts.append(chunk)
-    document = b"".join(parts)
+    document = await body.read_all(limit)
     md5_header = ctx.headers.get("content-md5")
     if md5_header is not None:
         checksums.verify_content_md5(checksums.parse_content_md5(md5_header),

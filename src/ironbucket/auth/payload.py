@@ -21,11 +21,10 @@ from ironbucket.errors import (
     InvalidArgument,
     InvalidRequest,
     MalformedTrailerError,
-    MaxMessageLengthExceeded,
     MissingContentLength,
     XAmzContentSHA256Mismatch,
 )
-from ironbucket.http.request import Body
+from ironbucket.http.request import Body, read_limited
 
 _HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _SIGV4A_STREAMING = frozenset(
@@ -186,16 +185,8 @@ class VerifiedBody:
         self.completed = True
 
     async def read_all(self, limit: int) -> bytes:
-        """A small document, refused (MaxMessageLengthExceeded) at the first chunk past ``limit``:
-        nothing more of it is buffered."""
-        parts: list[bytes] = []
-        size = 0
-        async for chunk in self.chunks():
-            size += len(chunk)
-            if size > limit:
-                raise MaxMessageLengthExceeded()
-            parts.append(chunk)
-        return b"".join(parts)
+        """A small document, refused at the first chunk past ``limit`` (see ``read_limited``)."""
+        return await read_limited(self.chunks(), limit)
 
 
 def open_body(body: Body, check: PayloadCheck) -> VerifiedBody:

@@ -70,14 +70,7 @@ class Body:
 
     async def read(self, limit: int) -> bytes:
         """The whole body, refusing more than ``limit`` bytes (for XML/JSON documents)."""
-        parts: list[bytes] = []
-        size = 0
-        async for chunk in self.chunks():
-            size += len(chunk)
-            if size > limit:
-                raise MaxMessageLengthExceeded()
-            parts.append(chunk)
-        return b"".join(parts)
+        return await read_limited(self.chunks(), limit)
 
 
 class _Watchdog:
@@ -164,3 +157,16 @@ def parse_query(query_string: str) -> list[tuple[str, str]]:
         # unquote is comparatively slow; most names and many values need none.
         items.append((unquote(name) if "%" in name else name, unquote(value) if "%" in value else value))
     return items
+
+
+async def read_limited(chunks: AsyncIterator[bytes], limit: int) -> bytes:
+    """A small document, refused (MaxMessageLengthExceeded) at the first chunk past ``limit``:
+    nothing more of it is buffered."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise MaxMessageLengthExceeded()
+        parts.append(chunk)
+    return b"".join(parts)
