@@ -9,6 +9,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from tests.integration import iam_helpers
+from tests.integration.iam_helpers import Account, client, new_account
 from tests.integration.server import RunningServer, clean_env, start_server
 
 
@@ -64,3 +66,19 @@ def no_proxy_bypass(monkeypatch: pytest.MonkeyPatch) -> None:
     naming 127.0.0.1 would also match "<account>.127.0.0.1" and bypass the proxy."""
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
+
+
+# One account per test module, with its IAM and S3 clients under the root user's keys.
+@pytest.fixture(scope="module")
+def account(server: RunningServer, request: pytest.FixtureRequest) -> Account:
+    return new_account(server, request.module.__name__.rsplit(".", 1)[-1].replace("_", "-"))
+
+
+@pytest.fixture(scope="module")
+def iam(server: RunningServer, account: Account) -> Any:
+    return client(server, "iam", account.root)
+
+
+@pytest.fixture(scope="module")
+def root_s3(server: RunningServer, account: Account) -> Any:
+    return iam_helpers.s3(server, account.root)

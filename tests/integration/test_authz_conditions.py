@@ -13,10 +13,8 @@ from tests.integration.iam_helpers import (
     allow,
     assume,
     bucket_arn,
-    client,
     deny,
     fails,
-    new_account,
     new_role,
     new_user,
     policy,
@@ -26,21 +24,6 @@ from tests.integration.iam_helpers import (
     unique,
 )
 from tests.integration.server import RunningServer
-
-
-@pytest.fixture(scope="module")
-def account(server: RunningServer) -> Account:
-    return new_account(server, "authz-conditions")
-
-
-@pytest.fixture(scope="module")
-def iam(server: RunningServer, account: Account) -> Any:
-    return client(server, "iam", account.root)
-
-
-@pytest.fixture(scope="module")
-def root_s3(server: RunningServer, account: Account) -> Any:
-    return s3(server, account.root)
 
 
 @pytest.fixture

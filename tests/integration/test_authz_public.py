@@ -9,12 +9,9 @@ import pytest
 
 from tests.integration.iam_helpers import (
     ACCESS_DENIED,
-    Account,
     allow,
     bucket_arn,
-    client,
     fails,
-    new_account,
     new_user,
     policy,
     read,
@@ -23,21 +20,6 @@ from tests.integration.iam_helpers import (
     unsigned,
 )
 from tests.integration.server import RunningServer
-
-
-@pytest.fixture(scope="module")
-def account(server: RunningServer) -> Account:
-    return new_account(server, "authz-public")
-
-
-@pytest.fixture(scope="module")
-def iam(server: RunningServer, account: Account) -> Any:
-    return client(server, "iam", account.root)
-
-
-@pytest.fixture(scope="module")
-def root_s3(server: RunningServer, account: Account) -> Any:
-    return s3(server, account.root)
 
 
 @pytest.fixture

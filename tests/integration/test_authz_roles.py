@@ -14,10 +14,8 @@ from tests.integration.iam_helpers import (
     allow,
     assume,
     bucket_arn,
-    client,
     deny,
     fails,
-    new_account,
     new_role,
     new_user,
     policy,
@@ -31,21 +29,6 @@ from tests.integration.server import RunningServer
 
 KEYS = ("dev/a.txt", "dev/sub/b.txt", "prod/secret.txt", "shared/doc.txt", "one.txt", "two.txt",
         "locked/x.txt")
-
-
-@pytest.fixture(scope="module")
-def account(server: RunningServer) -> Account:
-    return new_account(server, "authz-roles")
-
-
-@pytest.fixture(scope="module")
-def iam(server: RunningServer, account: Account) -> Any:
-    return client(server, "iam", account.root)
-
-
-@pytest.fixture(scope="module")
-def root_s3(server: RunningServer, account: Account) -> Any:
-    return s3(server, account.root)
 
 
 @pytest.fixture
