@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from tests.integration.server import RunningServer, running_server
 from tests.integration.test_hostile_input import code, md5_header, presigned_url, send
-from tests.integration.test_workers import Client, owner_of, worker_pids
+from tests.integration.test_workers import one_per_worker
 
 A = "http://127.0.0.1:8001"
 B = "http://127.0.0.1:8002"
@@ -250,20 +250,7 @@ def test_cors_never_grants_access(server: RunningServer, s3: Any, cors_bucket: s
 
 def test_configuration_changes_are_seen_by_every_worker(tmp_path: Path) -> None:
     with running_server(tmp_path / "data", workers=2) as server:
-        pids = worker_pids(server)
-        clients: dict[int, Client] = {}
-        for _ in range(200):
-            client = Client(server)
-            assert client.request("GET", "/")[0] == 200
-            pid = owner_of(server, client.conn, pids)
-            if pid in clients:
-                client.close()
-            else:
-                clients[pid] = client
-            if len(clients) == 2:
-                break
-        assert len(clients) == 2, "every connection landed on one worker"
-        a, b = clients.values()
+        a, b = one_per_worker(server)
         bucket = f"cors-{uuid.uuid4().hex[:10]}"
         assert a.request("PUT", f"/{bucket}")[0] == 200
         ask = {"Origin": A, "Access-Control-Request-Method": "GET"}
@@ -278,5 +265,5 @@ def test_configuration_changes_are_seen_by_every_worker(tmp_path: Path) -> None:
         assert a.request("DELETE", f"/{bucket}?cors")[0] == 204
         status, _, body = b.request("OPTIONS", f"/{bucket}", headers=ask)
         assert status == 403 and b"CORS is not enabled" in body
-        for client in (a, b):
-            client.close()
+        a.close()
+        b.close()

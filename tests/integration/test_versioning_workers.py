@@ -11,7 +11,7 @@ import pytest
 
 from tests.integration.server import RunningServer, start_server
 from tests.integration.test_hostile_input import md5_header
-from tests.integration.test_workers import Client, owner_of, worker_pids
+from tests.integration.test_workers import Client, one_per_worker
 
 
 @pytest.fixture(scope="module")
@@ -24,20 +24,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 @pytest.fixture(scope="module")
 def two(server: RunningServer) -> Iterator[tuple[Client, Client]]:
     """A kept-alive connection held by each worker."""
-    pids = worker_pids(server)
-    held: dict[int, Client] = {}
-    for _ in range(200):
-        client = Client(server)
-        assert client.request("GET", "/")[0] == 200
-        pid = owner_of(server, client.conn, pids)
-        if pid in held:
-            client.close()
-        else:
-            held[pid] = client
-        if len(held) == 2:
-            break
-    assert len(held) == 2, "all connections landed on one worker"
-    a, b = held.values()
+    a, b = one_per_worker(server)
     yield a, b
     a.close()
     b.close()

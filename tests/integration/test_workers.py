@@ -91,9 +91,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def pinned(server: RunningServer) -> Iterator[tuple[Client, Client]]:
-    """One kept-alive connection held by each of the two workers."""
+def one_per_worker(server: RunningServer) -> tuple[Client, Client]:
+    """One kept-alive connection held by each of a two-worker server's workers."""
     pids = worker_pids(server)
     by_worker: dict[int, Client] = {}
     spare: list[Client] = []
@@ -111,6 +110,12 @@ def pinned(server: RunningServer) -> Iterator[tuple[Client, Client]]:
         client.close()
     assert len(by_worker) == 2, f"200 connections all landed on worker {list(by_worker)}"
     a, b = by_worker.values()
+    return a, b
+
+
+@pytest.fixture(scope="module")
+def pinned(server: RunningServer) -> Iterator[tuple[Client, Client]]:
+    a, b = one_per_worker(server)
     yield a, b
     a.close()
     b.close()
