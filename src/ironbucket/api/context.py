@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from ironbucket.errors import InternalError, NoSuchBucket
 
 if TYPE_CHECKING:
+    from ironbucket.api.encryption import ObjectKeys
     from ironbucket.api.operation import Operation
     from ironbucket.auth.authenticate import Authentication
     from ironbucket.auth.credentials import CredentialStore
@@ -40,6 +41,7 @@ class Services:
     decisions: DecisionLog | None = None  # authorization traces, for `ironbucket explain`
     usage: UsageMeter | None = None  # Requester Pays usage counters, for `ironbucket usage`
     keyring: Keyring | None = None  # KMS key material (sealed under the master key)
+    object_keys: ObjectKeys | None = None  # data keys of stored objects (api/encryption.py)
     # Blocking work (blob I/O, hashing big buffers) runs here; hashlib releases the GIL.
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(32, "ironbucket-io"))
 

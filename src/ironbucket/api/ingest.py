@@ -1,23 +1,30 @@
-"""Request bytes → stored bytes, hashing once on the way.
+"""Request bytes → stored bytes, hashing and encrypting once on the way, and back.
 
 Small payloads (up to the inline threshold) stay in memory and are committed inside their
 metadata row. Larger ones stream into a blob in ~1 MiB blocks: each block is hashed (MD5 for
-the ETag, plus the flexible checksums) in one worker thread while another writes it to the
-blob — both release the GIL — and meanwhile the event loop receives the next block. At most
-two blocks per upload are in memory, whatever the object size.
+the ETag, plus the flexible checksums) in one worker thread while another seals it (the segment
+format of crypto/segments.py) and writes it to the blob — hashing and AES-GCM both release the
+GIL — and meanwhile the event loop receives the next block. At most two blocks per upload are
+in memory, whatever the object size. Inline bytes are sealed too: nothing is stored in the clear.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Iterator
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from ironbucket.api.context import Services
-from ironbucket.errors import EntityTooLarge
+from ironbucket.crypto import segments as sealed
+from ironbucket.errors import EntityTooLarge, InternalError
 from ironbucket.features.checksums import ChecksumAlgorithm, ChecksumHasher
-from ironbucket.storage.interfaces import BlobWriter, Segment
+from ironbucket.storage.interfaces import BlobStore, BlobWriter, Segment
+
+log = logging.getLogger("ironbucket.integrity")
 
 BLOCK = 1024 * 1024
 MAX_OBJECT_SIZE = 5 * 1024**3  # single PUT / single part limit
@@ -60,10 +67,28 @@ class _Digests:
         return {algorithm: hasher.digest() for algorithm, hasher in self.hashers.items()}
 
 
+class _SealedWriter:
+    """A blob writer that seals what it is given (the blob id is the segments' label)."""
+
+    __slots__ = ("_sealer", "_writer")
+
+    def __init__(self, writer: BlobWriter, aead: AESGCM) -> None:
+        self._writer = writer
+        self._sealer = sealed.Sealer(aead, writer.blob_id.encode())
+
+    def write_many(self, chunks: list[bytes]) -> None:
+        self._writer.write_many(self._sealer.update(chunks))
+
+    def finish(self) -> None:
+        self._writer.write_many(self._sealer.finish())
+        self._writer.finish()
+
+
 async def ingest(services: Services, chunks: AsyncIterator[bytes], *,
-                 checksums: tuple[ChecksumAlgorithm, ...], inline: bool,
+                 checksums: tuple[ChecksumAlgorithm, ...], inline: bool, aead: AESGCM | None,
                  max_size: int = MAX_OBJECT_SIZE) -> Ingested:
-    """Consume ``chunks`` completely. The caller must verify digests and then either commit the
+    """Consume ``chunks`` completely, sealed under ``aead`` (None: in the clear, for callers
+    that store no object bytes). The caller must verify digests and then either commit the
     result or ``discard`` it; on any error here nothing is left behind."""
     digests = _Digests(checksums)
     threshold = services.settings.inline_threshold if inline else 0
@@ -71,6 +96,7 @@ async def ingest(services: Services, chunks: AsyncIterator[bytes], *,
     pending_size = 0
     size = 0
     writer: BlobWriter | None = None
+    sink: BlobWriter | _SealedWriter | None = None
     in_flight: asyncio.Future[tuple[None, None]] | None = None
     try:
         async for chunk in chunks:
@@ -83,26 +109,31 @@ async def ingest(services: Services, chunks: AsyncIterator[bytes], *,
                 continue
             if writer is None:
                 writer = await services.run(services.blobs.new_writer)
+                sink = writer if aead is None else _SealedWriter(writer, aead)
+            assert sink is not None
             block, pending, pending_size = pending, [], 0
             if in_flight is not None:
                 await in_flight  # keeps digest order and caps memory at two blocks
             # A block stays a list of received chunks: hashed piece by piece and written with
             # one writev, so no byte is copied to assemble it.
             in_flight = asyncio.gather(services.run(digests.update_many, block),
-                                       services.run(writer.write_many, block))
+                                       services.run(sink.write_many, block))
         if in_flight is not None:
             await in_flight
             in_flight = None
         if writer is None and size <= threshold:
             rest = b"".join(pending)
             digests.update(rest)
-            return Ingested(size, digests.md5.digest(), digests.checksums(), rest, None)
+            data = rest if aead is None else sealed.seal_all(aead, sealed.INLINE_LABEL, rest)
+            return Ingested(size, digests.md5.digest(), digests.checksums(), data, None)
         if writer is None:
             writer = await services.run(services.blobs.new_writer)
+            sink = writer if aead is None else _SealedWriter(writer, aead)
+        assert sink is not None
         if pending:
             await asyncio.gather(services.run(digests.update_many, pending),
-                                 services.run(writer.write_many, pending))
-        await services.run(writer.finish)
+                                 services.run(sink.write_many, pending))
+        await services.run(sink.finish)
         return Ingested(size, digests.md5.digest(), digests.checksums(), None,
                         Segment(writer.blob_id, size))
     except BaseException:
@@ -120,26 +151,70 @@ async def discard(services: Services, stored: Ingested) -> None:
 
 
 async def read_range(services: Services, segments: tuple[Segment, ...], data: bytes | None,
-                     start: int, end: int) -> AsyncIterator[bytes]:
-    """Yield bytes [start, end] (inclusive) of an object, a block at a time, reading the next
-    block from disk while the current one is being sent (two blocks in memory at most)."""
+                     start: int, end: int, aead: AESGCM | None) -> AsyncIterator[bytes]:
+    """Yield bytes [start, end] (inclusive) of an object, a block at a time, reading (and
+    opening) the next block while the current one is being sent (two blocks in memory at most).
+    ``aead``: the object's data key (None for objects stored in the clear). Sealed bytes that do
+    not open raise ``segments.TamperedError``: nothing unauthenticated is ever yielded."""
     if data is not None:
+        if aead is not None:
+            data = sealed.open_all(aead, sealed.INLINE_LABEL, sealed.plain_size(len(data)), data)
         yield data[start:end + 1]
         return
-    pieces = list(_pieces(segments, start, end))
+    blobs = services.blobs
+    pieces: list[tuple[Callable[..., bytes], tuple[str | int, ...]]]
+    if aead is None:
+        pieces = [(blobs.read, piece) for piece in _pieces(segments, start, end)]
+    else:
+        pieces = [(_opener(blobs, aead), piece) for piece in _sealed_pieces(segments, start, end)]
     pending: asyncio.Future[bytes] | None = None
     try:
-        for index, (blob_id, pos, length) in enumerate(pieces):
-            current = pending or asyncio.ensure_future(
-                services.run(services.blobs.read, blob_id, pos, length))
+        for index, (read, args) in enumerate(pieces):
+            current = pending or asyncio.ensure_future(services.run(read, *args))
             pending = None
             if index + 1 < len(pieces):
-                pending = asyncio.ensure_future(services.run(services.blobs.read, *pieces[index + 1]))
+                following, following_args = pieces[index + 1]
+                pending = asyncio.ensure_future(services.run(following, *following_args))
             yield await current
     finally:
         if pending is not None:
             pending.cancel()
             await asyncio.gather(pending, return_exceptions=True)
+
+
+def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., bytes]:
+    def read_open(blob_id: str, plain_size: int, first: int, last: int, cut: int, length: int) -> bytes:
+        header = blobs.read(blob_id, 0, sealed.HEADER)
+        offset, size = sealed.sealed_range(plain_size, first, last)
+        opened = sealed.open_segments(aead, blob_id.encode(), header, plain_size, first,
+                                      blobs.read(blob_id, offset, size))
+        joined = opened[0] if len(opened) == 1 else b"".join(opened)
+        return joined[cut:cut + length] if cut or length != len(joined) else joined
+    return read_open
+
+
+_RUN = BLOCK // sealed.SEGMENT  # segments opened per read
+
+
+def _sealed_pieces(segments: tuple[Segment, ...], start: int, end: int
+                   ) -> Iterator[tuple[str, int, int, int, int, int]]:
+    """(blob id, blob plain size, first segment, last segment, bytes to skip, bytes to keep)
+    reads of at most one block of whole sealed segments covering plaintext [start, end]."""
+    offset = 0
+    for segment in segments:
+        seg_start, seg_end = offset, offset + segment.size - 1
+        offset += segment.size
+        if seg_end < start or seg_start > end:
+            continue
+        pos = max(start, seg_start) - seg_start
+        stop = min(end, seg_end) - seg_start  # inclusive
+        while pos <= stop:
+            first = pos // sealed.SEGMENT
+            last = min(stop // sealed.SEGMENT, first + _RUN - 1)
+            run_end = min(stop, (last + 1) * sealed.SEGMENT - 1)
+            yield (segment.blob_id, segment.size, first, last, pos - first * sealed.SEGMENT,
+                   run_end - pos + 1)
+            pos = run_end + 1
 
 
 def _pieces(segments: tuple[Segment, ...], start: int, end: int) -> Iterator[tuple[str, int, int]]:
@@ -156,3 +231,31 @@ def _pieces(segments: tuple[Segment, ...], start: int, end: int) -> Iterator[tup
             length = min(BLOCK, stop - pos)
             yield segment.blob_id, pos, length
             pos += length
+
+
+async def authenticated(body: AsyncIterator[bytes], what: str) -> AsyncIterator[bytes]:
+    """``body`` with its first block already read and opened, so that stored bytes found
+    damaged there answer InternalError before any response starts. Damage found later ends
+    the stream (the connection is closed mid-body): unauthenticated bytes are never sent.
+    Every finding is logged on ``ironbucket.integrity`` with ``what`` names."""
+    try:
+        first = await anext(body, None)
+    except sealed.TamperedError as exc:
+        raise _damaged(what, exc) from None
+    return _after(first, body, what)
+
+
+async def _after(first: bytes | None, body: AsyncIterator[bytes], what: str) -> AsyncIterator[bytes]:
+    if first is None:
+        return
+    yield first
+    try:
+        async for chunk in body:
+            yield chunk
+    except sealed.TamperedError as exc:
+        raise _damaged(what, exc) from None
+
+
+def _damaged(what: str, exc: sealed.TamperedError) -> InternalError:
+    log.error("stored data of %s does not authenticate (%s): refused", what, exc)
+    return InternalError()

@@ -9,7 +9,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 
-from ironbucket.api import integrity, lock_writes
+from ironbucket.api import encryption, integrity, lock_writes
 from ironbucket.api.acl import new_object_acl
 from ironbucket.api.common import (
     account,
@@ -33,7 +33,7 @@ from ironbucket.errors import (
     MalformedXML,
     NoSuchUpload,
 )
-from ironbucket.features import checksums, versioning
+from ironbucket.features import checksums, sse, versioning
 from ironbucket.features.checksums import ChecksumAlgorithm, ChecksumType, MultipartChecksum
 from ironbucket.features.naming import validate_object_key
 from ironbucket.features.ranges import parse_copy_range
@@ -57,6 +57,8 @@ async def create_multipart_upload(ctx: Context) -> Response:
     lock = await lock_writes.lock_extra(ctx, ctx.services.clock())
     checksum = checksums.multipart_checksum(ctx.headers)
     assert ctx.auth is not None
+    # Parts are sealed as they arrive, under one data key chosen now.
+    cipher = await encryption.for_new_object(ctx, bucket.name, ctx.key)
     upload = Upload(
         # Letters and digits only: an id starting with "-" reads as an option to CLI tools.
         upload_id=os.urandom(24).hex(),
@@ -67,12 +69,13 @@ async def create_multipart_upload(ctx: Context) -> Response:
         # None: created without an algorithm (S3 still keeps a FULL_OBJECT CRC64NVME).
         checksum_algorithm=checksum.algorithm.value if checksum.explicit else None,
         checksum_type=checksum.type.value if checksum.explicit else None,
-        extra={"initiator_account": ctx.auth.principal.account_id, **acl_extra, **lock},
+        extra={"initiator_account": ctx.auth.principal.account_id, **acl_extra, **lock,
+               "sse": cipher.record.to_extra()},
     )
     await ctx.services.meta.create_upload(upload)
     writer = XmlWriter("InitiateMultipartUploadResult").element("Bucket", bucket.name)
     writer.element("Key", ctx.key).element("UploadId", upload.upload_id)
-    headers = {}
+    headers = sse.response_headers(cipher.record)
     if checksum.explicit:
         headers["x-amz-checksum-algorithm"] = checksum.algorithm.value
         headers["x-amz-checksum-type"] = checksum.type.value
@@ -110,8 +113,10 @@ async def upload_part(ctx: Context) -> Response:
     upload_checksum = _upload_checksum(upload)
     checksum = integrity.from_headers(ctx.headers, keep=upload_checksum.algorithm)
     checksums.part_checksum_algorithm(upload_checksum, checksum.request)
+    aead = await encryption.for_stored(ctx, upload.extra)
     body = verified_body(ctx)
-    stored = await ingest(ctx.services, body.chunks(), checksums=checksum.algorithms, inline=False)
+    stored = await ingest(ctx.services, body.chunks(), checksums=checksum.algorithms, inline=False,
+                          aead=aead)
     try:
         integrity.verify(checksum, stored, body.trailers)
         part = Part(upload_id=upload.upload_id, part_number=number, size=stored.size,
@@ -123,7 +128,7 @@ async def upload_part(ctx: Context) -> Response:
         raise
     if freed:
         await ctx.services.run(ctx.services.blobs.delete, freed)
-    headers = {"etag": quote_etag(part.etag)}
+    headers = {"etag": quote_etag(part.etag), **_sse_headers(upload)}
     if checksum.requested is not None:
         headers[checksum.requested.header] = integrity.stored_value(stored, checksum.requested)
     return empty(headers=headers)
@@ -138,8 +143,9 @@ async def upload_part_copy(ctx: Context) -> Response:
     if wanted is not None:
         start, end = parse_copy_range(wanted, source.size)
     algorithm = _upload_checksum(upload).algorithm
-    stored = await ingest(ctx.services, source_bytes(ctx, source, start, end), checksums=(algorithm,),
-                          inline=False)
+    body = await source_bytes(ctx, source, start, end)
+    aead = await encryption.for_stored(ctx, upload.extra)
+    stored = await ingest(ctx.services, body, checksums=(algorithm,), inline=False, aead=aead)
     value = integrity.stored_value(stored, algorithm)
     part = Part(upload_id=upload.upload_id, part_number=number, size=stored.size, etag=stored.md5_hex,
                 last_modified=ctx.services.clock(), segment=stored.segment, checksum=value)
@@ -154,7 +160,7 @@ async def upload_part_copy(ctx: Context) -> Response:
     writer.element("LastModified", iso8601(part.last_modified))
     if upload.checksum_algorithm:
         writer.element(f"Checksum{upload.checksum_algorithm}", value)
-    headers = {}
+    headers = _sse_headers(upload)
     if source.version_id != NULL_VERSION:
         headers["x-amz-copy-source-version-id"] = source.version_id
     return xml_response(writer.render(), headers=headers)
@@ -232,7 +238,7 @@ async def complete_multipart_upload(ctx: Context) -> Response:
         checksum_value=checksum_value, checksum_type=checksum_type,
         parts=tuple(PartSummary(p.part_number, p.size, p.etag, p.checksum) for p in parts),
         segments=tuple(p.segment for p in parts if p.segment is not None),
-        extra={k: upload.extra[k] for k in ("acl", lock_writes.LOCK_KEY) if k in upload.extra},
+        extra={k: upload.extra[k] for k in ("acl", lock_writes.LOCK_KEY, "sse") if k in upload.extra},
     )
     freed = await ctx.services.meta.complete_upload(upload, version, [p.part_number for p in parts],
                                                     precondition,
@@ -244,7 +250,12 @@ async def complete_multipart_upload(ctx: Context) -> Response:
     writer.element("Bucket", upload.bucket).element("Key", upload.key).element("ETag", quote_etag(etag))
     writer.element(f"Checksum{algorithm.value}", checksum_value)
     writer.element("ChecksumType", checksum_type)
-    return xml_response(writer.render(), headers=version_headers(version, bool(ctx.bucket.versioning)))
+    return xml_response(writer.render(), headers={**version_headers(version, bool(ctx.bucket.versioning)),
+                                                  **_sse_headers(upload)})
+
+
+def _sse_headers(upload: Upload) -> dict[str, str]:
+    return sse.response_headers(sse.Encryption.from_extra(upload.extra))
 
 
 async def abort_multipart_upload(ctx: Context) -> Response:

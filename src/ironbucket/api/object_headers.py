@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ironbucket.api.common import http_date, quote_etag
+from ironbucket.features.sse import Encryption, response_headers
 from ironbucket.storage.interfaces import NULL_VERSION, ObjectVersion
 
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"  # what S3 stores when a PUT names none
@@ -39,5 +40,6 @@ def object_headers(version: ObjectVersion, *, versioned_bucket: bool) -> dict[st
         headers["x-amz-tagging-count"] = str(len(version.tags))
     if version.storage_class != "STANDARD":
         headers["x-amz-storage-class"] = version.storage_class
+    headers.update(response_headers(Encryption.from_extra(version.extra)))
     headers.update(version_headers(version, versioned_bucket))
     return headers

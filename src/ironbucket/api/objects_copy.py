@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from ironbucket.api import integrity, lock_writes
+from ironbucket.api import encryption, integrity, lock_writes
 from ironbucket.api.acl import new_object_acl
 from ironbucket.api.common import moment, quote_etag
 from ironbucket.api.context import Context
 from ironbucket.api.copy_source import CopySource, parse_copy_source
-from ironbucket.api.ingest import ingest, read_range
+from ironbucket.api.ingest import authenticated, ingest, read_range
 from ironbucket.api.object_headers import version_headers
 from ironbucket.api.objects_write import commit, storage_precondition
 from ironbucket.api.write_options import WriteOptions, parse_write_options, reject_unsupported
 from ironbucket.errors import AccessDenied, InvalidRequest, NoSuchKey, NoSuchVersion
-from ironbucket.features import versioning
+from ironbucket.features import sse, versioning
 from ironbucket.features.checksums import ChecksumAlgorithm
 from ironbucket.features.conditional import check_copy_source_conditions
 from ironbucket.features.metadata import Directive, metadata_directive, tagging_directive
@@ -47,8 +47,21 @@ async def load_copy_source(ctx: Context) -> tuple[CopySource, ObjectVersion]:
     return source, version
 
 
-def source_bytes(ctx: Context, version: ObjectVersion, start: int, end: int) -> AsyncIterator[bytes]:
-    return read_range(ctx.services, version.segments, version.data, start, end)
+async def source_bytes(ctx: Context, version: ObjectVersion, start: int, end: int
+                       ) -> AsyncIterator[bytes]:
+    """Bytes [start, end] of a copy source, opened with the data key the request may use
+    (the ``x-amz-copy-source-server-side-encryption-customer-*`` key of an SSE-C source; the
+    caller's kms:Decrypt for an SSE-KMS one)."""
+    aead = await encryption.for_stored(ctx, version.extra, sse.COPY_SOURCE_CUSTOMER)
+    if version.size == 0:
+        return _nothing()
+    return await authenticated(read_range(ctx.services, version.segments, version.data, start, end, aead),
+                               f"{version.bucket}/{version.key} (version {version.version_id})")
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield b""
 
 
 async def copy_object(ctx: Context) -> Response:
@@ -65,14 +78,18 @@ async def copy_object(ctx: Context) -> Response:
     # Copying an older version onto its own key is how a version is restored: not in place.
     in_place = source.bucket == bucket.name and source.key == ctx.key and src.is_latest
     if in_place and metadata is Directive.COPY and options.storage_class == src.storage_class \
-            and "x-amz-checksum-algorithm" not in ctx.headers:
+            and "x-amz-checksum-algorithm" not in ctx.headers and not _changes_encryption(ctx, src):
         raise InvalidRequest(
             "This copy request is illegal because it is trying to copy an object to itself without "
             "changing the object's metadata, storage class, website redirect location or encryption "
             "attributes.")
     algorithm = _checksum_algorithm(ctx, src)
-    stored = await ingest(ctx.services, source_bytes(ctx, src, 0, src.size - 1),
-                          checksums=(algorithm,), inline=True)
+    body = await source_bytes(ctx, src, 0, src.size - 1)
+    # The copy is encrypted as this request (or else the destination bucket's default) says,
+    # never as the source was: S3 does the same.
+    cipher = await encryption.for_new_object(ctx, bucket.name, ctx.key)
+    extra = {**extra, "sse": cipher.record.to_extra()}
+    stored = await ingest(ctx.services, body, checksums=(algorithm,), inline=True, aead=cipher.aead)
     checksum_value = integrity.stored_value(stored, algorithm)
     version = ObjectVersion(
         bucket=bucket.name, key=ctx.key, version_id=versioning.write_version_id(bucket.versioning),
@@ -89,10 +106,18 @@ async def copy_object(ctx: Context) -> Response:
     if src.checksum_algorithm or "x-amz-checksum-algorithm" in ctx.headers:
         writer.element("ChecksumType", "FULL_OBJECT")
         writer.element(f"Checksum{algorithm.value}", checksum_value)
-    headers = version_headers(version, bool(bucket.versioning))
+    headers = {**version_headers(version, bool(bucket.versioning)), **sse.response_headers(cipher.record)}
     if src.version_id != NULL_VERSION:
         headers["x-amz-copy-source-version-id"] = src.version_id
     return xml_response(writer.render(), headers=headers)
+
+
+def _changes_encryption(ctx: Context, src: ObjectVersion) -> bool:
+    """A copy onto itself that names an encryption, or takes an SSE-C object out of SSE-C."""
+    if sse.H_ALGORITHM in ctx.headers or (sse.CUSTOMER + "algorithm") in ctx.headers:
+        return True
+    stored = sse.Encryption.from_extra(src.extra)
+    return stored is not None and stored.algorithm == sse.SSE_C
 
 
 def _options(ctx: Context, src: ObjectVersion, metadata: Directive, tagging: Directive) -> WriteOptions:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ironbucket.api import lock_writes
+from ironbucket.api import encryption, lock_writes
 from ironbucket.api.common import http_date, int_param, moment, quote_etag
 from ironbucket.api.context import Context
-from ironbucket.api.ingest import read_range
+from ironbucket.api.ingest import authenticated, read_range
 from ironbucket.api.needs import bucket_arn
 from ironbucket.api.object_headers import checksum_headers, object_headers, version_headers
 from ironbucket.authz.grant import Check
@@ -60,6 +60,10 @@ async def find_version(ctx: Context, *, with_data: bool = True) -> ObjectVersion
     return version
 
 
+def describe(version: ObjectVersion) -> str:
+    return f"{version.bucket}/{version.key} (version {version.version_id})"
+
+
 async def not_found(ctx: Context) -> S3Error:
     assert ctx.authorizer is not None
     bucket = ctx.bucket
@@ -86,6 +90,11 @@ async def _read(ctx: Context, *, head: bool) -> Response:
     if overrides and ctx.auth.principal.is_anonymous:
         raise InvalidRequest("Request specific response headers cannot be used for anonymous GET requests.")
     version = await find_version(ctx, with_data=not head)
+    if head:
+        encryption.check_head(ctx, version.extra)
+        aead = None
+    else:
+        aead = await encryption.for_stored(ctx, version.extra)
     headers = object_headers(version, versioned_bucket=bool(ctx.bucket.versioning))
     headers.update(await lock_writes.read_headers(ctx, version))
     try:
@@ -125,7 +134,8 @@ async def _read(ctx: Context, *, head: bool) -> Response:
         return Response(status=status, headers=headers, body=b"", content_length=length)
     if length == 0:
         return Response(status=status, headers=headers, body=b"")
-    body = read_range(ctx.services, version.segments, version.data, start, end)
+    body = await authenticated(read_range(ctx.services, version.segments, version.data, start, end, aead),
+                               describe(version))
     return Response(status=status, headers=headers, body=body, content_length=length)
 
 
@@ -158,6 +168,7 @@ async def get_object_attributes(ctx: Context) -> Response:
     if not wanted or not wanted <= _ATTRIBUTES:
         raise InvalidArgument("Invalid attribute name specified.", ArgumentName="x-amz-object-attributes")
     version = await find_version(ctx, with_data=False)
+    encryption.check_head(ctx, version.extra)
     _check_conditions(ctx, version)
     writer = XmlWriter("GetObjectAttributesResponse")
     if "ETag" in wanted:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ironbucket.api import integrity, lock_writes
+from ironbucket.api import encryption, integrity, lock_writes
 from ironbucket.api.acl import new_object_acl
 from ironbucket.api.common import quote_etag, verified_body
 from ironbucket.api.context import Context
@@ -16,6 +16,7 @@ from ironbucket.features import versioning
 from ironbucket.features.checksums import ChecksumAlgorithm
 from ironbucket.features.conditional import write_precondition
 from ironbucket.features.naming import validate_object_key
+from ironbucket.features.sse import response_headers
 from ironbucket.http.response import Response, empty
 from ironbucket.storage.interfaces import ObjectVersion, WritePrecondition
 
@@ -88,12 +89,14 @@ async def put_object(ctx: Context) -> Response:
     options = parse_write_options(ctx.headers)
     lock = await lock_writes.lock_extra(ctx, ctx.services.clock())
     lock_writes.require_integrity(ctx)
-    owner = (owner[0], {**owner[1], **lock})
     checksum = integrity.from_headers(ctx.headers)
     precondition = storage_precondition(ctx.headers)
     check_declared_size(ctx)
+    cipher = await encryption.for_new_object(ctx, bucket.name, ctx.key)
+    owner = (owner[0], {**owner[1], **lock, "sse": cipher.record.to_extra()})
     body = verified_body(ctx)
-    stored = await ingest(ctx.services, body.chunks(), checksums=checksum.algorithms, inline=True)
+    stored = await ingest(ctx.services, body.chunks(), checksums=checksum.algorithms, inline=True,
+                          aead=cipher.aead)
     try:
         integrity.verify(checksum, stored, body.trailers)
     except BaseException:
@@ -103,7 +106,7 @@ async def put_object(ctx: Context) -> Response:
     algorithm = checksum.algorithms[0]
     version = new_version(ctx, options, stored, algorithm, owner)
     await commit(ctx, version, stored, precondition)
-    headers = {"etag": quote_etag(version.etag)}
+    headers = {"etag": quote_etag(version.etag), **response_headers(cipher.record)}
     if checksum.requested is not None:
         headers[algorithm.header] = version.checksum_value or ""
         headers["x-amz-checksum-type"] = "FULL_OBJECT"

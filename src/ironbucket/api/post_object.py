@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import urlencode
 
-from ironbucket.api import integrity, lock_writes
+from ironbucket.api import encryption, integrity, lock_writes
 from ironbucket.api.acl import new_object_acl
 from ironbucket.api.common import quote_etag, require_allowed, verified_body
 from ironbucket.api.context import Context
@@ -27,7 +27,7 @@ from ironbucket.authz.context import request_keys
 from ironbucket.authz.endpoints import endpoint_policy
 from ironbucket.errors import InvalidArgument, MalformedXML
 from ironbucket.errors import NotImplemented as S3NotImplemented
-from ironbucket.features import versioning
+from ironbucket.features import sse, versioning
 from ironbucket.features.naming import validate_object_key
 from ironbucket.features.tagging import TagTarget, validate_tag_set
 from ironbucket.http import xml
@@ -63,13 +63,21 @@ async def post_object(ctx: Context) -> Response:
     owner = await new_object_acl(ctx, {"x-amz-acl": fields["acl"]} if "acl" in fields else {})
     if any(n.startswith("x-amz-object-lock-") for n in fields):
         raise S3NotImplemented("Object Lock form fields are not implemented for POST uploads.")
+    if any(n.startswith(sse.CUSTOMER) for n in fields):
+        # The transport check (SSE-C only over TLS) looks at headers, not at form fields.
+        raise S3NotImplemented("Customer-provided encryption keys are not implemented for POST uploads.")
     options = parse_write_options({n: v for n, v in fields.items() if n != "tagging"})
     # The bucket's default retention applies to browser uploads too.
     owner = (owner[0], {**owner[1], **await lock_writes.lock_extra(ctx, ctx.services.clock())})
     if "tagging" in fields:
         options = dataclasses.replace(options, tags=_form_tags(fields["tagging"]))
     checksum = integrity.from_headers(fields)
-    stored = await ingest(ctx.services, form.content, checksums=checksum.algorithms, inline=True)
+    cipher = await encryption.for_write(ctx, sse.requested(fields),
+                                        await encryption.bucket_default(ctx, bucket.name),
+                                        bucket=bucket.name, key=key)
+    owner = (owner[0], {**owner[1], "sse": cipher.record.to_extra()})
+    stored = await ingest(ctx.services, form.content, checksums=checksum.algorithms, inline=True,
+                          aead=cipher.aead)
     try:
         integrity.verify(checksum, stored, {})
         if policy is not None:
@@ -81,7 +89,8 @@ async def post_object(ctx: Context) -> Response:
     version = new_version(ctx, options, stored, checksum.algorithms[0], owner)
     await commit(ctx, version, stored, None)
     return _success(fields, bucket.name, key, version.etag,
-                    version_headers(version, versioning.is_versioned(bucket.versioning)))
+                    {**version_headers(version, versioning.is_versioned(bucket.versioning)),
+                     **sse.response_headers(cipher.record)})
 
 
 def _form_tags(document: str) -> dict[str, str]:

@@ -11,14 +11,10 @@ from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.features.metadata import storage_class, system_metadata, user_metadata
 from ironbucket.features.tagging import parse_tagging_header
 
-# Accepting these would promise behaviour (encryption, website redirects) that does not exist
-# yet; AWS's own answer for unsupported functionality is NotImplemented. (Object Lock headers
-# are handled by api/lock_writes.py.)
-_UNSUPPORTED_PREFIXES = (
-    "x-amz-server-side-encryption",
-    "x-amz-copy-source-server-side-encryption",
-    "x-amz-website-redirect-location",
-)
+# Accepting these would promise behaviour (website redirects) that does not exist yet; AWS's
+# own answer for unsupported functionality is NotImplemented. (Object Lock headers are handled
+# by api/lock_writes.py, encryption headers by api/encryption.py.)
+_UNSUPPORTED_PREFIXES = ("x-amz-website-redirect-location",)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,9 +42,21 @@ async def generate_data_key(call: KmsCall, key: str | None, context: Mapping[str
     return found, plaintext, await seal(call, found, plaintext, context)
 
 
+async def authorize_generate(call: KmsCall, key: str, context: Mapping[str, str]) -> KmsKey:
+    """The checks of ``generate_data_key`` without making a key (the caller reuses one)."""
+    found = await authorized_key(call, key, "kms:GenerateDataKey", context=context)
+    states.admit(found, "GenerateDataKey")
+    return found
+
+
+async def authorize_decrypt(call: KmsCall, blob: bytes, context: Mapping[str, str]) -> KmsKey:
+    """The checks of ``decrypt`` without the cryptography (the caller holds the plaintext)."""
+    found = await blob_key(call, ciphertext.parse(blob), None, "kms:Decrypt", context)
+    states.admit(found, "Decrypt")
+    return found
+
+
 async def decrypt(call: KmsCall, blob: bytes, context: Mapping[str, str]) -> tuple[KmsKey, bytes]:
     """(key, plaintext) of a ciphertext blob, if the caller may kms:Decrypt with that key."""
-    parsed = ciphertext.parse(blob)
-    found = await blob_key(call, parsed, None, "kms:Decrypt", context)
-    states.admit(found, "Decrypt")
-    return found, await unseal(call, found, parsed, context)
+    found = await authorize_decrypt(call, blob, context)
+    return found, await unseal(call, found, ciphertext.parse(blob), context)

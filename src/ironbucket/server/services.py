@@ -6,6 +6,7 @@ import logging
 import time
 
 from ironbucket.api.context import Services
+from ironbucket.api.encryption import ObjectKeys
 from ironbucket.auth.stored_credentials import StoredCredentials
 from ironbucket.config import Settings
 from ironbucket.crypto.master_key import load_master_key
@@ -32,7 +33,7 @@ async def open_services(settings: Settings) -> Services:
     return Services(settings=settings, meta=meta, blobs=blobs,
                     credentials=StoredCredentials(meta, master), default_account_id=account_id,
                     clock=time.time, decisions=decisions, usage=usage,
-                    keyring=LocalKeyring(master))
+                    keyring=LocalKeyring(master), object_keys=ObjectKeys(meta, master))
 
 
 async def close_services(services: Services) -> None:

@@ -1,0 +1,185 @@
+"""The segment format every stored object is encrypted in (pure; no I/O).
+
+A sealed object (one blob, or the inline bytes of a small object) is a 16-byte header followed
+by AES-256-GCM segments of ``SEGMENT`` plaintext bytes (the last one shorter, never empty unless
+the whole object is)::
+
+    header   = b"IBS1" | format version (1) | log2(segment size) | 2 zero bytes | 8-byte nonce prefix
+    segment i = AES-256-GCM(data key, nonce = prefix | uint32be(i),
+                            aad = label | header | uint32be(i) | final flag) — ciphertext + 16-byte tag
+
+* the nonce prefix is random per blob and the data key is per object, so no (key, nonce) pair
+  repeats;
+* ``label`` names where the sealed bytes live (the blob id, or ``inline``): a blob moved or
+  swapped with another blob of the same object no longer opens;
+* the index in nonce and aad makes reordered segments fail, and the final flag makes a blob cut
+  at a segment boundary fail;
+* a range decrypts only the segments it touches: segment i sits at a computable offset.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterable
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+MAGIC = b"IBS1"
+FORMAT_VERSION = 1
+SEGMENT_SHIFT = 16
+SEGMENT = 1 << SEGMENT_SHIFT  # 64 KiB of plaintext per segment
+TAG = 16
+HEADER = 16
+SEALED_SEGMENT = SEGMENT + TAG
+INLINE_LABEL = b"inline"
+_INDEX = struct.Struct(">I")
+
+
+class TamperedError(Exception):
+    """Sealed bytes do not open: changed, truncated, reordered or under another key."""
+
+
+def segment_count(plain_size: int) -> int:
+    """An empty object still has one (empty, final) segment, so its emptiness is authenticated."""
+    return max(1, -(-plain_size // SEGMENT))
+
+
+def sealed_size(plain_size: int) -> int:
+    return HEADER + plain_size + TAG * segment_count(plain_size)
+
+
+def plain_size(sealed_len: int) -> int:
+    """The plaintext size of sealed bytes of this length (inverse of ``sealed_size``)."""
+    count = max(1, -(-(sealed_len - HEADER) // SEALED_SEGMENT))
+    size = sealed_len - HEADER - TAG * count
+    if size < 0 or sealed_size(size) != sealed_len:
+        raise TamperedError("sealed bytes of an impossible length")
+    return size
+
+
+def segment_span(plain_size: int, start: int, end: int) -> tuple[int, int]:
+    """The (first, last) segment indexes holding plaintext bytes [start, end] (inclusive)."""
+    if not 0 <= start <= end < max(plain_size, 1):
+        raise ValueError("range outside the object")
+    return start // SEGMENT, end // SEGMENT
+
+
+def sealed_range(plain_size: int, first: int, last: int) -> tuple[int, int]:
+    """(offset, length) of segments first..last in the sealed bytes."""
+    offset = HEADER + first * SEALED_SEGMENT
+    end_plain = min(plain_size, (last + 1) * SEGMENT)
+    length = (end_plain - first * SEGMENT) + TAG * (last - first + 1)
+    return offset, length
+
+
+def _aad(label: bytes, header: bytes, index: int, final: bool) -> bytes:
+    return b"".join((label, header, _INDEX.pack(index), b"\x01" if final else b"\x00"))
+
+
+def _nonce(header: bytes, index: int) -> bytes:
+    return header[8:16] + _INDEX.pack(index)
+
+
+def new_header() -> bytes:
+    return MAGIC + bytes((FORMAT_VERSION, SEGMENT_SHIFT, 0, 0)) + os.urandom(8)
+
+
+def check_header(header: bytes) -> None:
+    if len(header) != HEADER or header[:4] != MAGIC or header[4] != FORMAT_VERSION \
+            or header[5] != SEGMENT_SHIFT or header[6:8] != b"\x00\x00":
+        raise TamperedError("not a sealed object header")
+
+
+class Sealer:
+    """Seals a stream of plaintext chunks into segments, for one blob (or inline bytes).
+
+    ``update`` returns the sealed bytes ready so far (the header first); ``finish`` the rest.
+    A full segment is held back until more data arrives, because only then is it known not to
+    be the final one."""
+
+    __slots__ = ("_aead", "_buffer", "_header", "_index", "_label", "_started")
+
+    def __init__(self, data_key: AESGCM, label: bytes) -> None:
+        self._aead = data_key
+        self._label = label
+        self._header = new_header()
+        self._buffer = bytearray()
+        self._index = 0
+        self._started = False
+
+    def _seal(self, plaintext: bytes | bytearray | memoryview, final: bool) -> bytes:
+        index = self._index
+        self._index += 1
+        return self._aead.encrypt(_nonce(self._header, index), plaintext,
+                                  _aad(self._label, self._header, index, final))
+
+    def _begin(self, out: list[bytes]) -> None:
+        if not self._started:
+            self._started = True
+            out.append(self._header)
+
+    def update(self, chunks: Iterable[bytes]) -> list[bytes]:
+        out: list[bytes] = []
+        self._begin(out)
+        buffer = self._buffer
+        for chunk in chunks:
+            buffer += chunk
+        if len(buffer) > SEGMENT:
+            view = memoryview(buffer)
+            whole = (len(buffer) - 1) // SEGMENT  # keep 1..SEGMENT bytes back
+            for n in range(whole):
+                out.append(self._seal(view[n * SEGMENT:(n + 1) * SEGMENT], False))
+            rest = bytes(view[whole * SEGMENT:])
+            view.release()
+            self._buffer = bytearray(rest)
+        return out
+
+    def finish(self) -> list[bytes]:
+        out: list[bytes] = []
+        self._begin(out)
+        out.append(self._seal(self._buffer, True))
+        self._buffer = bytearray()
+        return out
+
+
+def seal_all(data_key: AESGCM, label: bytes, plaintext: bytes) -> bytes:
+    sealer = Sealer(data_key, label)
+    return b"".join(sealer.update((plaintext,)) + sealer.finish())
+
+
+def open_segments(data_key: AESGCM, label: bytes, header: bytes, plain_size: int, first: int,
+                  sealed: bytes) -> list[bytes]:
+    """The plaintext of consecutive segments starting at index ``first``, given their sealed
+    bytes exactly (as ``sealed_range`` locates them). Raises TamperedError on any mismatch."""
+    check_header(header)
+    last_index = segment_count(plain_size) - 1
+    out: list[bytes] = []
+    view = memoryview(sealed)
+    pos, index = 0, first
+    try:
+        while pos < len(view):
+            if index > last_index:
+                raise TamperedError("more sealed bytes than the object has")
+            final = index == last_index
+            take = (plain_size - index * SEGMENT if final else SEGMENT) + TAG
+            piece = view[pos:pos + take]
+            if len(piece) != take:
+                raise TamperedError("sealed segment cut short")
+            try:
+                out.append(data_key.decrypt(_nonce(header, index), piece,
+                                            _aad(label, header, index, final)))
+            except InvalidTag:
+                raise TamperedError(f"segment {index} does not authenticate") from None
+            pos += take
+            index += 1
+    finally:
+        view.release()
+    return out
+
+
+def open_all(data_key: AESGCM, label: bytes, plain_size: int, sealed: bytes) -> bytes:
+    if len(sealed) != sealed_size(plain_size):
+        raise TamperedError("sealed size does not match the object size")
+    return b"".join(open_segments(data_key, label, sealed[:HEADER], plain_size, 0, sealed[HEADER:]))
