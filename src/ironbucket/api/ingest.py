@@ -185,6 +185,10 @@ async def read_range(services: Services, segments: tuple[Segment, ...], data: by
 def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., bytes]:
     def read_open(blob_id: str, plain_size: int, first: int, last: int, cut: int, length: int) -> bytes:
         header = blobs.read(blob_id, 0, sealed.HEADER)
+        # A blob cut short or grown is refused before any of it is opened: the byte at its
+        # expected end must be its last.
+        if len(blobs.read(blob_id, sealed.sealed_size(plain_size) - 1, 2)) != 1:
+            raise sealed.TamperedError("the blob's size is not the sealed size of the object")
         offset, size = sealed.sealed_range(plain_size, first, last)
         opened = sealed.open_segments(aead, blob_id.encode(), header, plain_size, first,
                                       blobs.read(blob_id, offset, size))
