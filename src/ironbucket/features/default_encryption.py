@@ -7,7 +7,8 @@ Pure: no I/O. What S3 accepts, and how it answers the rest:
 * exactly one ``Rule`` (none, or two, is MalformedXML), holding ``ApplyServerSideEncryptionByDefault``
   with a required ``SSEAlgorithm`` (AES256, aws:kms or aws:kms:dsse) and an optional
   ``KMSMasterKeyID``, and an optional ``BucketKeyEnabled`` boolean;
-* ``KMSMasterKeyID`` with AES256 is InvalidArgument, in S3's words;
+* ``KMSMasterKeyID`` with AES256 is InvalidArgument, in S3's words; an empty one is refused too
+  (InvalidArgument; S3's answer is not documented), since it could only fail every write;
 * anything else, or a document that is not well-formed, is MalformedXML.
 S3 does not check at Put time that the KMS key exists or what form its id takes ("Amazon S3
 doesn't validate the KMS key ID provided in PutBucketEncryption requests"): a wrong key fails
