@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ironbucket.api import (
     acl,
+    bucket_encryption,
     bucket_policy,
     buckets,
     cors,
@@ -136,8 +137,11 @@ CATALOG: tuple[Operation, ...] = (
     # request is then authorized as usual: CORS never grants access.
     *(op(name, "OPTIONS", target, handler=cors.preflight, unsigned=True)
       for name, target in (("PreflightBucket", BKT), ("PreflightObject", OBJ))),
+    # DeleteBucketEncryption is authorized by s3:PutEncryptionConfiguration, as on AWS.
     *bucket_config("encryption", "GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption",
-                   "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration"),
+                   "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
+                   handlers=(bucket_encryption.get_bucket_encryption, bucket_encryption.put_bucket_encryption,
+                             bucket_encryption.delete_bucket_encryption)),
     *bucket_config("lifecycle", "GetBucketLifecycleConfiguration", "PutBucketLifecycleConfiguration",
                    "DeleteBucketLifecycle", "s3:GetLifecycleConfiguration",
                    "s3:PutLifecycleConfiguration", get_aliases=("GetBucketLifecycle",),

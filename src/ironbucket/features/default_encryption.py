@@ -1,15 +1,172 @@
-"""Placeholder until the bucket default-encryption branch lands (same interface)."""
+"""Bucket default encryption: the ServerSideEncryptionConfiguration document and its stored form.
+
+https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html
+
+Pure: no I/O. What S3 accepts, and how it answers the rest:
+* exactly one ``Rule`` (none, or two, is MalformedXML), holding ``ApplyServerSideEncryptionByDefault``
+  with a required ``SSEAlgorithm`` (AES256, aws:kms or aws:kms:dsse) and an optional
+  ``KMSMasterKeyID``, and an optional ``BucketKeyEnabled`` boolean;
+* ``KMSMasterKeyID`` with AES256 is InvalidArgument, in S3's words; an empty one is refused too
+  (InvalidArgument; S3's answer is not documented), since it could only fail every write;
+* anything else, or a document that is not well-formed, is MalformedXML.
+S3 does not check at Put time that the KMS key exists or what form its id takes ("Amazon S3
+doesn't validate the KMS key ID provided in PutBucketEncryption requests"): a wrong key fails
+the object write that uses it. ``BlockedEncryptionTypes`` (blocking SSE-C writes) is well-formed
+but not enforced here, so it is refused with NotImplemented rather than stored and ignored.
+
+Every bucket without a stored configuration has S3's default since January 2023: SSE-S3
+(AES256) with no bucket key, which GetBucketEncryption returns and DeleteBucketEncryption restores.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+from ironbucket.errors import InvalidArgument, MalformedXML
+from ironbucket.errors import NotImplemented as S3NotImplemented
+from ironbucket.http import xml
+from ironbucket.http.xml import XmlWriter
+
+CONFIG_NAME = "encryption"  # the bucket configuration document; absent means SSE_S3_DEFAULT
+AES256 = "AES256"
+KMS = "aws:kms"
+KMS_DSSE = "aws:kms:dsse"
+ALGORITHMS = frozenset({AES256, KMS, KMS_DSSE})
+KMS_ALGORITHMS = frozenset({KMS, KMS_DSSE})
+# Values of BlockedEncryptionTypes/EncryptionType in S3's model: recognised, then refused.
+_ENCRYPTION_TYPES = frozenset({"NONE", "SSE-C"})
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}  # xsd:boolean's lexical forms
+_STORED_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
 class DefaultEncryption:
-    algorithm: str
+    """The encryption S3 applies to a new object whose request names none."""
+
+    algorithm: str  # "AES256" | "aws:kms" | "aws:kms:dsse"
+    # As configured (key id, key ARN, alias name or alias ARN); None = the AWS managed key aws/s3.
     kms_key_id: str | None
+    # Recorded as given, also with AES256 (S3 accepts it there; objects then report no bucket key).
     bucket_key_enabled: bool
 
 
-SSE_S3_DEFAULT = DefaultEncryption("AES256", None, False)
+SSE_S3_DEFAULT = DefaultEncryption(AES256, None, False)
+
+
+# --- the request document ----------------------------------------------------------------------
+def parse_encryption_config(body: bytes) -> DefaultEncryption:
+    """The configuration a PutBucketEncryption body asks for, validated as S3 does: schema errors
+    (MalformedXML) first, then S3's own checks (InvalidArgument), then what is not supported here."""
+    root = xml.expect_root(xml.parse(body), "ServerSideEncryptionConfiguration")
+    rules = _fields(root, {"Rule"}, repeat=True).get("Rule", [])
+    if len(rules) != 1:
+        raise MalformedXML()
+    rule = _single(_fields(rules[0], {"ApplyServerSideEncryptionByDefault", "BucketKeyEnabled",
+                                      "BlockedEncryptionTypes"}))
+    bucket_key = False
+    if "BucketKeyEnabled" in rule:
+        value = _BOOLEANS.get(_text(rule["BucketKeyEnabled"]).strip())
+        if value is None:
+            raise MalformedXML()
+        bucket_key = value
+    apply = rule.get("ApplyServerSideEncryptionByDefault")
+    blocked = rule.get("BlockedEncryptionTypes")
+    if blocked is not None:  # valid S3 (also alone in a rule), but not enforced here
+        _check_blocked_types(blocked)
+        if apply is not None:
+            _by_default(apply, bucket_key)  # S3's errors about the rest of the rule come first
+        raise S3NotImplemented("BlockedEncryptionTypes is not supported.")
+    if apply is None:
+        raise MalformedXML()
+    return _by_default(apply, bucket_key)
+
+
+def _by_default(apply: Element, bucket_key: bool) -> DefaultEncryption:
+    by_default = _single(_fields(apply, {"SSEAlgorithm", "KMSMasterKeyID"}))
+    if "SSEAlgorithm" not in by_default:
+        raise MalformedXML()
+    algorithm = _text(by_default["SSEAlgorithm"]).strip()
+    if algorithm not in ALGORITHMS:
+        raise MalformedXML()
+    key_id: str | None = None
+    if "KMSMasterKeyID" in by_default:
+        key_text = _text(by_default["KMSMasterKeyID"])
+        if algorithm not in KMS_ALGORITHMS:
+            raise InvalidArgument(
+                "a KMSMasterKeyID is not applicable if the default sse algorithm is not "
+                "aws:kms or aws:kms:dsse",
+                ArgumentName="ApplyServerSideEncryptionByDefault")
+        # Surrounding whitespace comes from pretty-printed XML; no KMS identifier contains any.
+        key_id = key_text.strip()
+        if not key_id:  # would name no key and fail every object write: refuse it now
+            raise InvalidArgument("KMSMasterKeyID must not be empty",
+                                  ArgumentName="KMSMasterKeyID", ArgumentValue="")
+    return DefaultEncryption(algorithm, key_id, bucket_key)
+
+
+def _fields(parent: Element, allowed: set[str], *, repeat: bool = False) -> dict[str, list[Element]]:
+    """The children of ``parent`` by name; an unknown child or text beside them is MalformedXML,
+    and so is a repeated child unless ``repeat``."""
+    if (parent.text or "").strip():
+        raise MalformedXML()
+    found: dict[str, list[Element]] = {}
+    for child in parent:
+        name = xml.local_name(child)
+        if name not in allowed or (child.tail or "").strip() or (name in found and not repeat):
+            raise MalformedXML()
+        found.setdefault(name, []).append(child)
+    return found
+
+
+def _single(fields: dict[str, list[Element]]) -> dict[str, Element]:
+    return {name: elements[0] for name, elements in fields.items()}
+
+
+def _text(element: Element) -> str:
+    """A leaf's text; a leaf with child elements is MalformedXML."""
+    if len(element):
+        raise MalformedXML()
+    return element.text or ""
+
+
+def _check_blocked_types(blocked: Element) -> None:
+    types = _fields(blocked, {"EncryptionType"}, repeat=True).get("EncryptionType", [])
+    if not types or any(_text(t).strip() not in _ENCRYPTION_TYPES for t in types):
+        raise MalformedXML()
+
+
+# --- the response document ---------------------------------------------------------------------
+def render_encryption_config(config: DefaultEncryption) -> bytes:
+    """GetBucketEncryption's body."""
+    writer = XmlWriter("ServerSideEncryptionConfiguration").start("Rule")
+    writer.start("ApplyServerSideEncryptionByDefault").element("SSEAlgorithm", config.algorithm)
+    writer.element("KMSMasterKeyID", config.kms_key_id).end()
+    writer.element("BucketKeyEnabled", config.bucket_key_enabled)
+    return writer.render()
+
+
+# --- the stored form ---------------------------------------------------------------------------
+def to_stored(config: DefaultEncryption) -> str:
+    """Canonical text for the bucket configuration store (a versioned JSON object)."""
+    return json.dumps({"v": _STORED_VERSION, "algorithm": config.algorithm, "kms_key_id": config.kms_key_id,
+                       "bucket_key_enabled": config.bucket_key_enabled}, separators=(",", ":"))
+
+
+def from_stored(text: str) -> DefaultEncryption:
+    """The configuration ``to_stored`` wrote. ValueError for anything else: a stored document
+    that cannot be read must fail the write that consults it, never fall back to a default."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError("stored default encryption is not JSON") from exc
+    if not isinstance(data, dict) or data.get("v") != _STORED_VERSION:
+        raise ValueError("unknown stored default encryption format")
+    algorithm, key_id = data.get("algorithm"), data.get("kms_key_id")
+    bucket_key = data.get("bucket_key_enabled")
+    if (algorithm not in ALGORITHMS or not isinstance(bucket_key, bool)
+            or not (key_id is None or (isinstance(key_id, str) and key_id and algorithm in KMS_ALGORITHMS))):
+        raise ValueError("invalid stored default encryption")
+    return DefaultEncryption(algorithm, key_id, bucket_key)
