@@ -68,15 +68,18 @@ def client(server: Server) -> Any:
                         aws_access_key_id=server.access_key, aws_secret_access_key=server.secret_key)
 
 
-def presign(s3: Any, method: str, key: str) -> str:
+def presign(s3: Any, method: str, key: str, **params: Any) -> str:
+    """A presigned URL; `params` (e.g. ServerSideEncryption) become headers it signs, which the
+    request must then send."""
     op = {"GET": "get_object", "PUT": "put_object"}[method]
-    return str(s3.generate_presigned_url(op, Params={"Bucket": BUCKET, "Key": key}, ExpiresIn=6 * 3600))
+    return str(s3.generate_presigned_url(op, Params={"Bucket": BUCKET, "Key": key, **params},
+                                         ExpiresIn=6 * 3600))
 
 
-def upload(s3: Any, keys: list[str], size: int) -> None:
+def upload(s3: Any, keys: list[str], size: int, **params: Any) -> None:
     body = os.urandom(size)
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda k: s3.put_object(Bucket=BUCKET, Key=k, Body=body), keys))
+        list(pool.map(lambda k: s3.put_object(Bucket=BUCKET, Key=k, Body=body, **params), keys))
 
 
 def preflight(urls: list[str], method: str, body: bytes | None, size: int) -> None:

@@ -109,18 +109,23 @@ def _command(name: str, data_dir: Path, port: int, workers: int) -> list[str]:
     raise ValueError(f"unknown server {name!r}; choose from {', '.join(SERVER_NAMES)}")
 
 
-def start(name: str, work_dir: Path, *, workers: int, timeout: float = 60) -> Server:
-    """Start server `name` on a free port with its data under `work_dir`; wait until it answers."""
+def start(name: str, work_dir: Path, *, workers: int, timeout: float = 60, label: str | None = None,
+          env: dict[str, str] | None = None) -> Server:
+    """Start server `name` on a free port with its data under `work_dir`; wait until it answers.
+    `label` names its files and messages (two servers of one kind side by side); `env` adds to
+    its environment (PYTHONPATH picks which IronBucket source runs)."""
+    label = label or name
     port = free_port()
-    data_dir = work_dir / f"{name}-data"
+    data_dir = work_dir / f"{label}-data"
     data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = work_dir / f"{name}.log"
-    env = clean_env({"IRONBUCKET_ROOT_ACCESS_KEY": ACCESS_KEY, "IRONBUCKET_ROOT_SECRET_KEY": SECRET_KEY})
+    log_path = work_dir / f"{label}.log"
+    full_env = clean_env({"IRONBUCKET_ROOT_ACCESS_KEY": ACCESS_KEY, "IRONBUCKET_ROOT_SECRET_KEY": SECRET_KEY,
+                          **(env or {})})
     # stdout (IronBucket's banner) apart from stderr (logs, tracebacks, moto's access log)
-    with work_dir.joinpath(f"{name}.out").open("ab") as out, log_path.open("ab") as err:
+    with work_dir.joinpath(f"{label}.out").open("ab") as out, log_path.open("ab") as err:
         process = subprocess.Popen(_command(name, data_dir, port, workers), stdout=out, stderr=err,
-                                   stdin=subprocess.DEVNULL, env=env, start_new_session=True)
-    server = Server(name=name, port=port, process=process, log_path=log_path, data_dir=data_dir)
+                                   stdin=subprocess.DEVNULL, env=full_env, start_new_session=True)
+    server = Server(name=label, port=port, process=process, log_path=log_path, data_dir=data_dir)
     try:
         _wait_ready(server, timeout)
     except BaseException:

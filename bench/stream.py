@@ -41,15 +41,18 @@ def _body(size: int, deadline: float) -> Iterator[memoryview]:
         sent += n
 
 
-def put(url: str, size: int, *, limit: float, timeout: float = 120) -> float:
-    """PUT `size` bytes; return the seconds from the first byte sent to the response read."""
+def put(url: str, size: int, *, limit: float, timeout: float = 120,
+        headers: dict[str, str] | None = None) -> float:
+    """PUT `size` bytes (plus `headers`, which a presigned URL may have signed); return the
+    seconds from the first byte sent to the response read."""
     conn, target = _connect(url, timeout)
     deadline = time.monotonic() + limit
     try:
         start = time.perf_counter()
         try:
             conn.request("PUT", target, body=_body(size, deadline),
-                         headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"})
+                         headers={"Content-Length": str(size), "Content-Type": "application/octet-stream",
+                                  **(headers or {})})
         except (BrokenPipeError, ConnectionResetError) as exc:
             # the server may have answered (and closed) before taking the whole body
             raise TransferError(f"connection broken after a partial body ({exc}); "
