@@ -78,7 +78,8 @@ async def open_master_key(data_dir: Path, meta: MetadataStore, passphrase_file: 
     elif source.kind == PASSPHRASE:
         params = read_kdf(data_dir)
         if params is None and (check is not None or not first):
-            raise MasterKeyError(f"{data_dir / KDF_FILE} (the passphrase's salt) is missing")
+            raise MasterKeyError(f"{data_dir / KDF_FILE} (the passphrase's salt) is missing"
+                                 + _hint(data_dir, source, check))
         key = derive(source.secret, params or create_kdf(data_dir))
     else:
         key = MasterKey(source.secret)
@@ -155,11 +156,15 @@ def _mismatch(data_dir: Path, source: Source, check: str | None) -> str:
         problem = f"{ENV_KEY} is not the master key of this data directory"
     else:
         problem = f"{source.label} is not the master key of this data directory"
-    hint = ""
-    if source.kind != FILE:
+    return problem + _hint(data_dir, source, check)
+
+
+def _hint(data_dir: Path, source: Source, check: str | None) -> str:
+    """When the key file is the right key, but a setting that takes precedence is in the way."""
+    if source.kind != FILE and check is not None:
         with contextlib.suppress(MasterKeyError, OSError):
             on_disk = read_key_file(data_dir / KEY_FILE)
             if on_disk is not None and on_disk.check == check:
-                hint = (f"; {data_dir / KEY_FILE} is, and {source.label} takes precedence over it: "
-                        "remove that setting")
-    return problem + hint
+                return (f"; {data_dir / KEY_FILE} is the master key, and {source.label} takes "
+                        "precedence over it: remove that setting")
+    return ""
