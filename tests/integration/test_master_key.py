@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -130,6 +131,17 @@ def test_passphrase_mode_refuses_a_wrong_passphrase_at_start(tmp_path: Path) -> 
     with running_server(data, env={ms.ENV_PASSPHRASE: PASSPHRASE}) as server:
         assert [b["Name"] for b in h.s3(server, h.Creds(server.access_key, server.secret_key)
                                         ).list_buckets()["Buckets"]] == ["passphrase-bucket"]
+        # Admin commands that seal secrets need the passphrase too, and check it.
+        for given, status, says in [([], 2, "no master key"),
+                                    (["--master-passphrase-file", str(wrong)], 2, "wrong master passphrase"),
+                                    (["--master-passphrase-file", str(right)], 0, "")]:
+            made = subprocess.run([sys.executable, "-m", "ironbucket", "admin", "--data-dir", str(data),
+                                   *given, "account", "create", "by-admin", "--json"],
+                                  env=clean_env(), capture_output=True, text=True, timeout=60, check=False)
+            assert made.returncode == status and says in made.stderr, made.stderr
+        created = json.loads(made.stdout)
+        creds = h.Creds(created["AccessKeyId"], created["SecretAccessKey"])
+        assert h.client(server, "sts", creds).get_caller_identity()["Account"] == created["AccountId"]
 
     wrong_current = _admin(data, "--new-passphrase-file", str(new))
     assert wrong_current.returncode == 2 and "no master key" in wrong_current.stderr
