@@ -14,8 +14,8 @@ from typing import Protocol
 
 # SealedValue.kind
 ACCESS_KEY = "access-key"  # name: access key id
-STS_SECRET = "sts-secret"  # noqa: S105 - a kind. name: the session's access key id
-STS_TOKEN = "sts-token"  # noqa: S105 - a kind. name: the session's access key id
+STS_SECRET = "sts-secret"  # noqa: S105 - a kind, not a secret; name: session key id
+STS_TOKEN = "sts-token"  # noqa: S105 - a kind, not a secret; name: session key id
 KMS_MATERIAL = "kms-material"  # name: key id; version: material version
 SETTING = "setting"  # name: setting name; value: its text, UTF-8
 
