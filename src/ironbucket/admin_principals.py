@@ -9,18 +9,22 @@ import sys
 import time
 from pathlib import Path
 
-from ironbucket.crypto.master_key import load_master_key
+from ironbucket.admin_master_key import sealing
+from ironbucket.crypto.master_key import MasterKey
 from ironbucket.iam.service_principals import (
     ServicePrincipalError,
     create_origin_access_identity,
     create_service_principal,
 )
-from ironbucket.storage.open import open_storage
+from ironbucket.storage.interfaces import MetadataStore
 
 
 async def run_principal_command(data_dir: Path, args: argparse.Namespace) -> int:
-    master = load_master_key(data_dir)
-    meta, _ = open_storage(data_dir)
+    async with sealing(data_dir, args) as (meta, master):
+        return await _run(meta, master, args)
+
+
+async def _run(meta: MetadataStore, master: MasterKey, args: argparse.Namespace) -> int:
     try:
         if args.admin_command == "service-principal":
             keys = await create_service_principal(meta, master, args.service, args.source_arn,
@@ -40,7 +44,5 @@ async def run_principal_command(data_dir: Path, args: argparse.Namespace) -> int
     except ServicePrincipalError as exc:
         print(f"ironbucket: {exc}", file=sys.stderr)
         return 2
-    finally:
-        await meta.close()
     print(json.dumps(out) if args.json else text)
     return 0

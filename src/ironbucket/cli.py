@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ironbucket import __version__, config
+from ironbucket import __version__, admin_master_key, config
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     oai_create = oai.add_parser("create", help="create one and print its id, canonical user id and keys")
     oai_create.add_argument("--account", required=True, help="the account the identity belongs to")
     oai_create.add_argument("--json", action="store_true", help="print JSON")
+    admin_master_key.add_arguments(admin, admin_commands)
 
     explain = commands.add_parser("explain", help="why a past request was allowed or denied")
     explain.add_argument("request_id", help="the x-amz-request-id of the request")
@@ -102,17 +103,11 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(os.environ.get(config.ENV_PREFIX + "DATA_DIR", str(config.Settings().data_dir)))
 
 
-async def _account_create(data_dir: Path, name: str) -> dict[str, str]:
-    from ironbucket.crypto.master_key import load_master_key
+async def _account_create(data_dir: Path, args: argparse.Namespace) -> dict[str, str]:
     from ironbucket.iam.accounts import create_account
-    from ironbucket.storage.open import open_storage
 
-    master = load_master_key(data_dir)
-    meta, _ = open_storage(data_dir)
-    try:
-        created = await create_account(meta, master, name, time.time())
-    finally:
-        await meta.close()
+    async with admin_master_key.sealing(data_dir, args) as (meta, master):
+        created = await create_account(meta, master, args.name, time.time())
     return {"AccountId": created.account.account_id, "AccessKeyId": created.access_key_id,
             "SecretAccessKey": created.secret_access_key}
 
@@ -158,12 +153,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "usage":
         return _usage(data_dir, args)
 
+    if args.admin_command == "rotate-master-key":
+        return asyncio.run(admin_master_key.run_rotate(data_dir, args))
+    from ironbucket.crypto.master_key import MasterKeyError
+
+    try:
+        return _admin(data_dir, args)
+    except MasterKeyError as exc:
+        print(f"ironbucket: {exc}", file=sys.stderr)
+        return 2
+
+
+def _admin(data_dir: Path, args: argparse.Namespace) -> int:
+    import asyncio
+
     if args.admin_command in ("service-principal", "origin-access-identity"):
         from ironbucket.admin_principals import run_principal_command
 
         return asyncio.run(run_principal_command(data_dir, args))
     if args.account_command == "create":
-        created = asyncio.run(_account_create(data_dir, args.name))
+        created = asyncio.run(_account_create(data_dir, args))
         if args.json:
             print(json.dumps(created))
         else:

@@ -52,6 +52,8 @@ class Settings:
     # Only used on the very first start, to create the root user of the default account.
     root_access_key: str | None = None
     root_secret_key: str | None = dataclasses.field(default=None, repr=False)
+    # The master key from a passphrase in this file (see crypto/master_source.py).
+    master_passphrase_file: Path | None = None
     # TOML-only ``[[private_endpoints]]`` (see private_endpoints.py).
     private_endpoints: tuple[PrivateEndpoint, ...] = ()
 
@@ -211,6 +213,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("root_access_key", "--root-access-key", "first start only: access key of the root user"),
     Option("root_secret_key", "--root-secret-key", "first start only: secret key of the root user",
            secret=True),
+    Option("master_passphrase_file", "--master-passphrase-file",
+           "derive the master key from the passphrase in this file", Path),
 )
 
 

@@ -39,6 +39,8 @@ def test_precedence_cli_over_env_over_toml(tmp_path: Path) -> None:
     ("IRONBUCKET_LOG_LEVEL", "debug", "log_level", "debug"),
     ("IRONBUCKET_ROOT_ACCESS_KEY", "AKIAEXAMPLE", "root_access_key", "AKIAEXAMPLE"),
     ("IRONBUCKET_KMS_TEST_CLOCK_OFFSET", "86400", "kms_test_clock_offset", 86400.0),
+    ("IRONBUCKET_MASTER_PASSPHRASE_FILE", "/run/secrets/pass", "master_passphrase_file",
+     Path("/run/secrets/pass")),
 ])
 def test_every_option_reads_its_environment_variable(name: str, raw: str, field: str,
                                                      expected: object) -> None:

@@ -1,26 +1,25 @@
-"""The server master key, which seals secrets at rest (IAM secret keys, later KMS material).
+"""The server master key, which seals secrets at rest (IAM secret keys, STS sessions, MFA seeds,
+KMS key material, SSE-S3 key-encryption keys). Where it comes from: ``master_source.py``.
 
-Sources, first found wins: ``IRONBUCKET_MASTER_KEY`` (base64 of 32 bytes), else the key file
-``<data-dir>/master.key``, created with mode 0600 on first start.
 Sealed format: b"IBK1" | 12-byte nonce | AES-256-GCM(ciphertext + tag), with caller-chosen
 associated data binding a sealed value to what it belongs to (e.g. its access key id).
+The *check value* (``check``) identifies a key without revealing it: it is stored with the data,
+so a wrong key is refused at start instead of failing to open secrets later.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import hashlib
+import hmac
 import os
-from collections.abc import Mapping
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-ENV_VAR = "IRONBUCKET_MASTER_KEY"
-KEY_FILE = "master.key"
 _MAGIC = b"IBK1"
 _NONCE = 12
+_CHECK_LABEL = b"ironbucket/master-key-check/v1"
+CHECK_PREFIX = "v1:"
 
 
 class MasterKeyError(Exception):
@@ -28,12 +27,17 @@ class MasterKeyError(Exception):
 
 
 class MasterKey:
-    __slots__ = ("_aead",)
+    __slots__ = ("_aead", "check")
 
     def __init__(self, key: bytes) -> None:
         if len(key) != 32:
             raise MasterKeyError("the master key must be 32 bytes")
         self._aead = AESGCM(key)
+        # An HMAC of a fixed label under the key: equal for equal keys, and says nothing of it.
+        self.check = CHECK_PREFIX + hmac.new(key, _CHECK_LABEL, hashlib.sha256).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"MasterKey(check={self.check[:11]}...)"  # never the key itself
 
     def seal(self, plaintext: bytes, associated: bytes) -> bytes:
         nonce = os.urandom(_NONCE)
@@ -48,24 +52,3 @@ class MasterKey:
         except InvalidTag as exc:
             raise MasterKeyError("sealed value does not open with this master key") from exc
 
-
-def load_master_key(data_dir: Path, env: Mapping[str, str] | None = None) -> MasterKey:
-    env = os.environ if env is None else env
-    encoded = env.get(ENV_VAR)
-    if encoded:
-        try:
-            return MasterKey(base64.b64decode(encoded, validate=True))
-        except (binascii.Error, ValueError) as exc:
-            raise MasterKeyError(f"{ENV_VAR} must be base64 of 32 bytes") from exc
-    path = data_dir / KEY_FILE
-    try:
-        return MasterKey(base64.b64decode(path.read_bytes().strip(), validate=True))
-    except FileNotFoundError:
-        pass
-    key = os.urandom(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(base64.b64encode(key) + b"\n")
-        f.flush()
-        os.fsync(f.fileno())
-    return MasterKey(key)

@@ -36,7 +36,7 @@ class Keyring(Protocol):
         """The plaintext; KeyringError if anything does not authenticate."""
 
 
-def _binding(key_id: str, version: int) -> bytes:
+def material_binding(key_id: str, version: int) -> bytes:
     return f"kms-material:{key_id}:{version}".encode()
 
 
@@ -48,14 +48,14 @@ class LocalKeyring:
         self._open: dict[tuple[str, int, bytes], AESGCM] = {}
 
     def new_material(self, key_id: str, version: int) -> bytes:
-        return self._master.seal(os.urandom(MATERIAL_BYTES), _binding(key_id, version))
+        return self._master.seal(os.urandom(MATERIAL_BYTES), material_binding(key_id, version))
 
     def _aead(self, sealed: bytes, key_id: str, version: int) -> AESGCM:
         slot = (key_id, version, sealed)
         aead = self._open.get(slot)
         if aead is None:
             try:
-                aead = AESGCM(self._master.unseal(sealed, _binding(key_id, version)))
+                aead = AESGCM(self._master.unseal(sealed, material_binding(key_id, version)))
             except MasterKeyError as exc:
                 raise KeyringError("key material does not open") from exc
             if len(self._open) >= _CACHE_LIMIT:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 from ironbucket.crypto.master_key import MasterKey
@@ -43,6 +44,14 @@ def serial_of(account_id: str, path: str, name: str) -> str:
 
 def seal_seed(master: MasterKey, serial: str, seed: str) -> str:
     return base64.b64encode(master.seal(seed.encode(), serial.encode())).decode()
+
+
+def reseal_document(text: str, rewrap: Callable[[bytes, bytes], bytes]) -> str:
+    """The stored document ``text`` with its seed re-sealed by ``rewrap(sealed, associated data)``
+    (master key rotation); everything else, the last accepted step included, is kept."""
+    device = _decode(text)
+    sealed = rewrap(base64.b64decode(device.sealed_seed), device.serial.encode())
+    return _encode(replace(device, sealed_seed=base64.b64encode(sealed).decode()))
 
 
 def _encode(device: MfaDevice) -> str:

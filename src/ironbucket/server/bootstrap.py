@@ -19,6 +19,10 @@ from ironbucket.config import Settings
 CREDENTIALS_FILE = "root-credentials.json"
 
 
+class StartupRefused(Exception):
+    """The data directory cannot be served as configured (e.g. the wrong master key)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Bootstrap:
     account_id: str
@@ -40,17 +44,25 @@ def prepare_data_dir(data_dir: Path) -> None:
 
 
 async def bootstrap(settings: Settings) -> Bootstrap:
-    from ironbucket.crypto.master_key import load_master_key
+    from ironbucket.crypto.master_key import MasterKeyError
     from ironbucket.iam.accounts import DEFAULT_ACCOUNT_SETTING, create_account
+    from ironbucket.masterkey.opening import open_master_key
     from ironbucket.storage.open import open_storage
     from ironbucket.storage.recovery import recover
 
     prepare_data_dir(settings.data_dir)
-    master = load_master_key(settings.data_dir)
     meta, blobs = open_storage(settings.data_dir)
     try:
+        try:
+            opened = await open_master_key(settings.data_dir, meta, settings.master_passphrase_file)
+        except MasterKeyError as exc:
+            raise StartupRefused(str(exc)) from exc
+        master = opened.key
         report = await recover(meta, blobs)
-        recovered = str(report) if report.orphans_removed or report.temporary_removed else None
+        notes = [opened.finished] if opened.finished else []
+        if report.orphans_removed or report.temporary_removed:
+            notes.append(str(report))
+        recovered = "; ".join(notes) or None
         account_id = await meta.get_setting(DEFAULT_ACCOUNT_SETTING)
         if account_id is not None:
             return Bootstrap(account_id, _stored_key_id(settings.data_dir), None, recovered)

@@ -24,7 +24,7 @@ from typing import TextIO
 from ironbucket import __version__
 from ironbucket.config import Settings, split_address
 from ironbucket.server import tls_setup
-from ironbucket.server.bootstrap import CREDENTIALS_FILE, Bootstrap, prepare_data_dir
+from ironbucket.server.bootstrap import CREDENTIALS_FILE, Bootstrap, StartupRefused, prepare_data_dir
 from ironbucket.server.tls_setup import TlsSetup, is_wildcard, tls_trust_lines, url_host
 
 log = logging.getLogger("ironbucket")
@@ -122,6 +122,9 @@ def run_bootstrap(settings: Settings) -> Bootstrap:
 
             result = asyncio.run(bootstrap(settings))
             payload = json.dumps({"ok": result.to_json()})
+        except StartupRefused as exc:  # a message for the operator, not a crash
+            payload = json.dumps({"refused": str(exc)})
+            status = 1
         except BaseException as exc:  # report anything to the parent, which decides
             payload = json.dumps({"error": f"{type(exc).__name__}: {exc}"})
             status = 1
@@ -133,6 +136,8 @@ def run_bootstrap(settings: Settings) -> Bootstrap:
         raw = pipe.read()
     os.waitpid(pid, 0)
     reply = json.loads(raw or '{"error": "bootstrap died"}')
+    if "refused" in reply:
+        raise StartupError(reply["refused"])
     if "error" in reply:
         raise RuntimeError(f"startup failed: {reply['error']}")
     return Bootstrap.from_json(reply["ok"])

@@ -9,11 +9,11 @@ from ironbucket.api.context import Services
 from ironbucket.api.encryption import ObjectKeys
 from ironbucket.auth.stored_credentials import StoredCredentials
 from ironbucket.config import Settings
-from ironbucket.crypto.master_key import load_master_key
 from ironbucket.events.decision_log import DecisionLog
 from ironbucket.events.usage import UsageMeter
 from ironbucket.iam.accounts import DEFAULT_ACCOUNT_SETTING
 from ironbucket.kms.keyring import LocalKeyring
+from ironbucket.masterkey.opening import open_master_key
 from ironbucket.storage.open import open_storage
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,13 @@ async def open_services(settings: Settings) -> Services:
     if settings.kms_test_clock_offset:
         log.warning("TEST ONLY: the KMS clock runs %.0f s ahead (--kms-test-clock-offset): scheduled "
                     "key deletions complete early", settings.kms_test_clock_offset)
-    master = load_master_key(settings.data_dir)
     meta, blobs = open_storage(settings.data_dir)
+    try:  # bootstrap settled the key already: here it is only derived and compared
+        master = (await open_master_key(settings.data_dir, meta, settings.master_passphrase_file,
+                                        first=False)).key
+    except BaseException:
+        await meta.close()
+        raise
     account_id = await meta.get_setting(DEFAULT_ACCOUNT_SETTING) or ""
     decisions = DecisionLog(settings.data_dir)
     decisions.start()

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from ironbucket.storage.kms_records import KmsStore
+from ironbucket.storage.sealed import SealedStore
 
 # Shared through default_factory: Python 3.11 dataclasses refuse an unhashable default.
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -442,7 +443,7 @@ class UsageStore(Protocol):
     async def usage_list(self, bucket: str | None = None,
                          account_id: str | None = None) -> list[UsageRecord]: ...
 
-class MetadataStore(IamStore, StsStore, UsageStore, KmsStore, Protocol):
+class MetadataStore(IamStore, StsStore, UsageStore, KmsStore, SealedStore, Protocol):
     # server-wide settings (e.g. which account is the default one)
     async def get_setting(self, name: str) -> str | None: ...
     async def put_setting(self, name: str, value: str | None) -> None: ...  # None deletes

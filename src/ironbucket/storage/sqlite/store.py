@@ -33,7 +33,8 @@ from ironbucket.storage.interfaces import (
     UsageRecord,
     WritePrecondition,
 )
-from ironbucket.storage.sqlite import blobrefs, catalog, sts_sessions, uploads, usage, versions
+from ironbucket.storage.sealed import Reseal, SettingSwap
+from ironbucket.storage.sqlite import blobrefs, catalog, sealed, sts_sessions, uploads, usage, versions
 from ironbucket.storage.sqlite.config_cache import MISSING, ConfigCache, Generation
 from ironbucket.storage.sqlite.connection import connect, translate
 from ironbucket.storage.sqlite.iam_store import SqliteIamStore
@@ -284,6 +285,11 @@ class SqliteMetadataStore(SqliteIamStore, SqliteKmsStore):
     async def usage_list(self, bucket: str | None = None,
                          account_id: str | None = None) -> list[UsageRecord]:
         return self._read(usage.list_usage, bucket, account_id)
+
+    # --- master key rotation ---------------------------------------------------------------------
+    async def reseal_all(self, reseal: Reseal, setting_prefixes: Sequence[str],
+                         swap: SettingSwap) -> int:
+        return await self._write_config(sealed.reseal_all, reseal, tuple(setting_prefixes), swap)
 
     # --- recovery --------------------------------------------------------------------------------
     async def referenced_blobs(self, blob_ids: Iterable[str]) -> set[str]:
