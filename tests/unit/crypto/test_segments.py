@@ -318,13 +318,19 @@ def test_untouched_ranges_of_a_damaged_blob_still_open() -> None:
                               last=last)
 
 
-@pytest.mark.parametrize("header", [
-    b"", THREE_SEALED[:HEADER - 1], THREE_SEALED[:HEADER] + b"\x00",
-    b"IBS2" + THREE_SEALED[4:HEADER],
-    THREE_SEALED[:5] + bytes((seg.SEGMENT_SHIFT + 1,)) + THREE_SEALED[6:HEADER],
-    THREE_SEALED[:6] + b"\x00\x01" + THREE_SEALED[8:HEADER],
-])
-def test_check_header_rejects(header: bytes) -> None:
+BAD_HEADERS: list[tuple[str, bytes]] = [
+    ("empty", b""),
+    ("short", THREE_SEALED[:HEADER - 1]),
+    ("long", THREE_SEALED[:HEADER] + b"\x00"),
+    ("magic", b"IBS2" + THREE_SEALED[4:HEADER]),
+    ("segment size", THREE_SEALED[:5] + bytes((seg.SEGMENT_SHIFT + 1,)) + THREE_SEALED[6:HEADER]),
+    ("reserved bytes", THREE_SEALED[:6] + b"\x00\x01" + THREE_SEALED[8:HEADER]),
+]
+
+
+# ids by name: the headers hold a random nonce prefix, and xdist workers must collect alike
+@pytest.mark.parametrize(("case", "header"), BAD_HEADERS, ids=[c[0] for c in BAD_HEADERS])
+def test_check_header_rejects(case: str, header: bytes) -> None:
     with pytest.raises(TamperedError):
         check_header(header)
 
