@@ -59,13 +59,6 @@ def plain_size(sealed_len: int) -> int:
     return size
 
 
-def segment_span(plain_size: int, start: int, end: int) -> tuple[int, int]:
-    """The (first, last) segment indexes holding plaintext bytes [start, end] (inclusive)."""
-    if not 0 <= start <= end < max(plain_size, 1):
-        raise ValueError("range outside the object")
-    return start // SEGMENT, end // SEGMENT
-
-
 def sealed_range(plain_size: int, first: int, last: int) -> tuple[int, int]:
     """(offset, length) of segments first..last in the sealed bytes."""
     offset = HEADER + first * SEALED_SEGMENT
@@ -150,10 +143,16 @@ def seal_all(data_key: AESGCM, label: bytes, plaintext: bytes) -> bytes:
 
 
 def open_segments(data_key: AESGCM, label: bytes, header: bytes, plain_size: int, first: int,
-                  sealed: bytes) -> list[bytes]:
+                  sealed: bytes, *, last: int | None = None) -> list[bytes]:
     """The plaintext of consecutive segments starting at index ``first``, given their sealed
-    bytes exactly (as ``sealed_range`` locates them). Raises TamperedError on any mismatch."""
+    bytes exactly (as ``sealed_range`` locates them). Raises TamperedError on any mismatch.
+
+    Pass ``last``: a blob cut at a segment boundary reads short, and the segments before the cut
+    still open, so only the expected length tells the missing ones apart."""
     check_header(header)
+    if not sealed or (last is not None
+                      and len(sealed) != sealed_range(plain_size, first, last)[1]):
+        raise TamperedError("sealed bytes cut short")
     last_index = segment_count(plain_size) - 1
     out: list[bytes] = []
     view = memoryview(sealed)

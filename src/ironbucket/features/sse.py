@@ -31,10 +31,15 @@ H_BUCKET_KEY = "x-amz-server-side-encryption-bucket-key-enabled"
 CUSTOMER = "x-amz-server-side-encryption-customer-"
 COPY_SOURCE_CUSTOMER = "x-amz-copy-source-server-side-encryption-customer-"
 
-WRONG_CUSTOMER_KEY = ("The provided encryption parameters did not match the ones used originally.")
+# A read with another key than the object's (403 AccessDenied) ...
+WRONG_CUSTOMER_KEY = ("Requests specifying Server Side Encryption with Customer provided keys must "
+                      "provide the correct secret key.")
+# ... and an UploadPart with another key than its upload's (400 InvalidRequest).
+PART_KEY_MISMATCH = "The provided encryption parameters did not match the ones used originally."
 NEEDS_CUSTOMER_KEY = ("The object was stored using a form of Server Side Encryption. The correct "
                       "parameters must be provided to retrieve the object.")
 NOT_CUSTOMER_ENCRYPTED = "The encryption parameters are not applicable to this object."
+INVALID_CUSTOMER_KEY = "The secret key was invalid for the specified algorithm."
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,37 +96,42 @@ class Encryption:
 
 
 def customer_key(headers: Mapping[str, str], prefix: str = CUSTOMER) -> CustomerKey | None:
-    """The customer key of a request (or of its copy source), validated as S3 does."""
+    """The customer key of a request (or of its copy source), validated as S3 does.
+
+    S3 names ``x-amz-server-side-encryption`` as the ArgumentName of every one of these errors,
+    for the copy-source headers too, and checks the MD5 before the key's length."""
     algorithm = headers.get(prefix + "algorithm")
     encoded = headers.get(prefix + "key")
     md5 = headers.get(prefix + "key-md5")
     if algorithm is None and encoded is None and md5 is None:
         return None
     if algorithm is None:
-        raise InvalidArgument("Requests specifying Server Side Encryption with Customer provided keys "
-                              "must provide a valid encryption algorithm.",
-                              ArgumentName=prefix + "algorithm")
-    if algorithm != "AES256":
-        raise InvalidEncryptionAlgorithmError(ArgumentName=prefix + "algorithm",
-                                              ArgumentValue=algorithm)
+        raise _customer_error("Requests specifying Server Side Encryption with Customer provided "
+                              "keys must provide a valid encryption algorithm.")
     if encoded is None:
-        raise InvalidArgument("Requests specifying Server Side Encryption with Customer provided keys "
-                              "must provide an appropriate secret key.", ArgumentName=prefix + "key")
+        raise _customer_error("Requests specifying Server Side Encryption with Customer provided "
+                              "keys must provide an appropriate secret key.")
+    if algorithm != "AES256":
+        raise InvalidEncryptionAlgorithmError(
+            "The Encryption request you specified is not valid. Supported value: AES256.",
+            ArgumentName=H_ALGORITHM, ArgumentValue=algorithm)
     if md5 is None:
-        raise InvalidArgument("Requests specifying Server Side Encryption with Customer provided keys "
-                              "must provide the client calculated MD5 of the secret key.",
-                              ArgumentName=prefix + "key-MD5")
+        raise _customer_error("Requests specifying Server Side Encryption with Customer provided "
+                              "keys must provide the client calculated MD5 of the secret key.")
     try:
         key = base64.b64decode(encoded, validate=True)
     except binascii.Error:
-        key = b""
-    if len(key) != 32:
-        raise InvalidArgument("The secret key was invalid for the specified algorithm.",
-                              ArgumentName=prefix + "key")
+        raise _customer_error(INVALID_CUSTOMER_KEY) from None
     if base64.b64encode(hashlib.md5(key, usedforsecurity=False).digest()).decode() != md5.strip():
-        raise InvalidArgument("The calculated MD5 hash of the key did not match the hash that was "
-                              "provided.", ArgumentName=prefix + "key-MD5")
+        raise _customer_error("The calculated MD5 hash of the key did not match the hash that was "
+                              "provided.")
+    if len(key) != 32:
+        raise _customer_error(INVALID_CUSTOMER_KEY)
     return CustomerKey(key, md5.strip())
+
+
+def _customer_error(message: str) -> InvalidArgument:
+    return InvalidArgument(message, ArgumentName=H_ALGORITHM, ArgumentValue="null")
 
 
 def requested(headers: Mapping[str, str]) -> Requested:
@@ -130,14 +140,16 @@ def requested(headers: Mapping[str, str]) -> Requested:
     kms_key = headers.get(H_KMS_KEY)
     context = headers.get(H_CONTEXT)
     bucket_key = headers.get(H_BUCKET_KEY)
-    customer = customer_key(headers)
     if algorithm is not None and algorithm not in (SSE_S3, *KMS_ALGORITHMS):
         raise InvalidArgument("The encryption method specified is not supported",
                               ArgumentName=H_ALGORITHM, ArgumentValue=algorithm)
-    if customer is not None and algorithm is not None:
+    # S3 refuses the combination before it looks at the customer key headers' values.
+    if algorithm is not None and any(CUSTOMER + name in headers
+                                     for name in ("algorithm", "key", "key-md5")):
         raise InvalidArgument("Server Side Encryption with Customer provided key is incompatible with "
                               "the encryption method specified", ArgumentName=H_ALGORITHM,
                               ArgumentValue=algorithm)
+    customer = customer_key(headers)
     if (kms_key is not None or context is not None) and algorithm not in KMS_ALGORITHMS:
         raise InvalidArgument("Server Side Encryption with AWS KMS managed key requires HTTP header "
                               "x-amz-server-side-encryption : aws:kms",
@@ -158,7 +170,7 @@ def requested(headers: Mapping[str, str]) -> Requested:
 def _context(encoded: str) -> dict[str, str]:
     try:
         doc = json.loads(base64.b64decode(encoded, validate=True))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # deep nesting: a client error, not a 500
         doc = None
     if not isinstance(doc, dict) or not all(isinstance(k, str) and isinstance(v, str)
                                             for k, v in doc.items()):
