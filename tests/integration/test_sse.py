@@ -164,6 +164,8 @@ def test_multipart_parts_are_encrypted_as_they_arrive(s3s: Any, bkt: str, key_ar
         if name == "sse-c":  # every part needs the upload's key
             assert fails(s3s.upload_part, Bucket=bkt, Key=name, UploadId=upload, PartNumber=3,
                          Body=b"x") == ("InvalidRequest", 400)
+            assert fails(s3s.upload_part, Bucket=bkt, Key=name, UploadId=upload, PartNumber=3,
+                         Body=b"x", **customer(os.urandom(32))) == ("InvalidRequest", 400)
             assert created["SSECustomerAlgorithm"] == "AES256"
         else:
             assert created["ServerSideEncryption"] == mode.get("ServerSideEncryption", "AES256")

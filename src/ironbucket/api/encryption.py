@@ -257,15 +257,16 @@ async def _bucket_key_write(ctx: Context, algorithm: str, kms_key: str | None, b
 
 
 # --- reads ---------------------------------------------------------------------------------------
-async def for_read(ctx: Context, stored: Encryption | None, customer: CustomerKey | None
-                   ) -> AESGCM | None:
-    """The opened data key of a stored object (None: stored before encryption, in the clear).
-    Refuses callers without the key (SSE-C) or without KMS permission (SSE-KMS)."""
+async def for_read(ctx: Context, stored: Encryption | None, customer: CustomerKey | None, *,
+                   upload: bool = False) -> AESGCM | None:
+    """The opened data key of a stored object or (``upload``) of a multipart upload (None:
+    stored before encryption, in the clear). Refuses callers without the key (SSE-C) or without
+    KMS permission (SSE-KMS)."""
     if stored is None:
         if customer is not None:
             raise InvalidRequest(sse.NOT_CUSTOMER_ENCRYPTED)
         return None
-    _check_customer(stored, customer)
+    _check_customer(stored, customer, upload=upload)
     try:
         if stored.algorithm == SSE_C:
             assert customer is not None and stored.salt is not None
@@ -304,11 +305,12 @@ async def for_new_object(ctx: Context, bucket: str, key: str) -> ObjectCipher:
                            bucket=bucket, key=key)
 
 
-async def for_stored(ctx: Context, extra: Mapping[str, Any], prefix: str = sse.CUSTOMER
-                     ) -> AESGCM | None:
-    """The data key of a stored object (or upload) for this request, whose customer-key
+async def for_stored(ctx: Context, extra: Mapping[str, Any], prefix: str = sse.CUSTOMER, *,
+                     upload: bool = False) -> AESGCM | None:
+    """The data key of a stored object (or ``upload``) for this request, whose customer-key
     headers (with ``prefix``: the copy source's) must match an SSE-C object's."""
-    return await for_read(ctx, Encryption.from_extra(extra), sse.customer_key(ctx.headers, prefix))
+    return await for_read(ctx, Encryption.from_extra(extra), sse.customer_key(ctx.headers, prefix),
+                          upload=upload)
 
 
 def check_head(ctx: Context, extra: Mapping[str, Any]) -> None:
@@ -322,9 +324,10 @@ def check_head(ctx: Context, extra: Mapping[str, Any]) -> None:
     _check_customer(stored, given)
 
 
-def _check_customer(stored: Encryption, given: CustomerKey | None) -> None:
+def _check_customer(stored: Encryption, given: CustomerKey | None, *, upload: bool = False) -> None:
     check_customer_key(stored, given)
     if stored.algorithm == SSE_C:
         assert given is not None and stored.salt is not None and stored.key_mac is not None
         if not envelope.customer_key_matches(given.key, stored.salt, stored.key_mac):
-            raise AccessDenied(WRONG_CUSTOMER_KEY)
+            # S3 answers a part sent under another key than its upload's with a 400.
+            raise InvalidRequest(sse.PART_KEY_MISMATCH) if upload else AccessDenied(WRONG_CUSTOMER_KEY)

@@ -191,7 +191,7 @@ def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., bytes]:
             raise sealed.TamperedError("the blob's size is not the sealed size of the object")
         offset, size = sealed.sealed_range(plain_size, first, last)
         opened = sealed.open_segments(aead, blob_id.encode(), header, plain_size, first,
-                                      blobs.read(blob_id, offset, size))
+                                      blobs.read(blob_id, offset, size), last=last)
         joined = opened[0] if len(opened) == 1 else b"".join(opened)
         return joined[cut:cut + length] if cut or length != len(joined) else joined
     return read_open

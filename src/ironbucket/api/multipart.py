@@ -113,7 +113,7 @@ async def upload_part(ctx: Context) -> Response:
     upload_checksum = _upload_checksum(upload)
     checksum = integrity.from_headers(ctx.headers, keep=upload_checksum.algorithm)
     checksums.part_checksum_algorithm(upload_checksum, checksum.request)
-    aead = await encryption.for_stored(ctx, upload.extra)
+    aead = await encryption.for_stored(ctx, upload.extra, upload=True)
     body = verified_body(ctx)
     stored = await ingest(ctx.services, body.chunks(), checksums=checksum.algorithms, inline=False,
                           aead=aead)
@@ -144,7 +144,7 @@ async def upload_part_copy(ctx: Context) -> Response:
         start, end = parse_copy_range(wanted, source.size)
     algorithm = _upload_checksum(upload).algorithm
     body = await source_bytes(ctx, source, start, end)
-    aead = await encryption.for_stored(ctx, upload.extra)
+    aead = await encryption.for_stored(ctx, upload.extra, upload=True)
     stored = await ingest(ctx.services, body, checksums=(algorithm,), inline=False, aead=aead)
     value = integrity.stored_value(stored, algorithm)
     part = Part(upload_id=upload.upload_id, part_number=number, size=stored.size, etag=stored.md5_hex,
