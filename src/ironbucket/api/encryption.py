@@ -42,6 +42,7 @@ from ironbucket.features.sse import (
     Requested,
     check_customer_key,
 )
+from ironbucket.kms import ciphertext
 from ironbucket.kms import internal as kms
 from ironbucket.kms.call import KmsCall
 from ironbucket.kms.errors import AccessDeniedException, KmsError
@@ -72,7 +73,9 @@ class ObjectKeys:
         self._master = master
         self._keks: dict[str, AESGCM] = {}
         self._opened: dict[bytes, AESGCM] = {}  # wrapped SSE-S3 data key → opened
-        self._kms_opened: dict[bytes, bytes] = {}  # KMS ciphertext → plaintext (checks still run)
+        # (KMS ciphertext, wrapped data key) → the parsed ciphertext and the opened data key;
+        # the caller's permission and the key's state are still checked on every use.
+        self._kms_opened: dict[tuple[bytes, bytes], tuple[ciphertext.Blob, AESGCM]] = {}
         self._bucket_keys: dict[tuple[str, str], tuple[float, str, bytes, bytes]] = {}
 
     async def kek(self, kek_id: str = KEK_ID) -> AESGCM:
@@ -102,13 +105,13 @@ class ObjectKeys:
     def opened(self, wrapped: bytes) -> AESGCM | None:
         return self._opened.get(wrapped)
 
-    def remember_kms(self, blob: bytes, plaintext: bytes) -> None:
+    def remember_kms(self, slot: tuple[bytes, bytes], opened: tuple[ciphertext.Blob, AESGCM]) -> None:
         if len(self._kms_opened) >= _CACHE_LIMIT:
             self._kms_opened.clear()
-        self._kms_opened[blob] = plaintext
+        self._kms_opened[slot] = opened
 
-    def kms_opened(self, blob: bytes) -> bytes | None:
-        return self._kms_opened.get(blob)
+    def kms_opened(self, slot: tuple[bytes, bytes]) -> tuple[ciphertext.Blob, AESGCM] | None:
+        return self._kms_opened.get(slot)
 
     def bucket_key(self, bucket: str, kms_key: str, now: float) -> tuple[str, bytes, bytes] | None:
         entry = self._bucket_keys.get((bucket, kms_key))
@@ -182,21 +185,28 @@ async def _kms_data_key(ctx: Context, key_id: str | None, context: Mapping[str, 
     return found.arn, plaintext, blob
 
 
-async def _kms_open(ctx: Context, blob: bytes, context: Mapping[str, str]) -> bytes:
-    """Decrypt a KMS ciphertext for the caller. A cached plaintext skips only the cryptography:
-    the caller's kms:Decrypt and the key's state are checked every time."""
+async def _kms_open(ctx: Context, stored: Encryption) -> AESGCM:
+    """The data key of an SSE-KMS object, decrypted by the KMS for the caller (through the
+    bucket key, if it has one). A cached key skips only the cryptography: the caller's
+    kms:Decrypt and the key's state are checked every time."""
     object_keys = _keys(ctx)
+    blob = stored.bucket_key if stored.bucket_key is not None else stored.wrapped_key
+    context = stored.context or {}
+    slot = (blob, stored.wrapped_key)
     call = _kms_call(ctx)
     try:
-        cached = object_keys.kms_opened(blob)
+        cached = object_keys.kms_opened(slot)
         if cached is not None:
-            await kms.authorize_decrypt(call, blob, context)
-            return cached
+            await kms.authorize_decrypt(call, cached[0], context)
+            return cached[1]
         plaintext = (await kms.decrypt(call, blob, context))[1]
     except KmsError as exc:
         raise s3_error(exc) from None
-    object_keys.remember_kms(blob, plaintext)
-    return plaintext
+    if stored.bucket_key is not None:
+        plaintext = envelope.unwrap(AESGCM(plaintext), stored.wrapped_key, _BUCKET_KEY_CONTEXT)
+    aead = AESGCM(plaintext)
+    object_keys.remember_kms(slot, (ciphertext.parse(blob), aead))
+    return aead
 
 
 # --- writes --------------------------------------------------------------------------------------
@@ -273,12 +283,7 @@ async def for_read(ctx: Context, stored: Encryption | None, customer: CustomerKe
             wrapping = envelope.customer_wrapping_key(customer.key, stored.salt)
             return AESGCM(envelope.unwrap(wrapping, stored.wrapped_key, _SSE_C_CONTEXT))
         if stored.algorithm in KMS_ALGORITHMS:
-            context = dict(stored.context or {})
-            if stored.bucket_key is not None:
-                bucket_key = await _kms_open(ctx, stored.bucket_key, context)
-                return AESGCM(envelope.unwrap(AESGCM(bucket_key), stored.wrapped_key,
-                                              _BUCKET_KEY_CONTEXT))
-            return AESGCM(await _kms_open(ctx, stored.wrapped_key, context))
+            return await _kms_open(ctx, stored)
         object_keys = _keys(ctx)
         opened = object_keys.opened(stored.wrapped_key)
         if opened is not None:
@@ -313,9 +318,8 @@ async def for_stored(ctx: Context, extra: Mapping[str, Any], prefix: str = sse.C
                           upload=upload)
 
 
-def check_head(ctx: Context, extra: Mapping[str, Any]) -> None:
+def check_head(ctx: Context, stored: Encryption | None) -> None:
     """HEAD (and GetObjectAttributes) decrypt nothing, but an SSE-C object still needs its key."""
-    stored = Encryption.from_extra(extra)
     given = sse.customer_key(ctx.headers)
     if stored is None:
         if given is not None:

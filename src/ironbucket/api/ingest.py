@@ -263,3 +263,13 @@ async def _after(first: bytes | None, body: AsyncIterator[bytes], what: str) -> 
 def _damaged(what: str, exc: sealed.TamperedError) -> InternalError:
     log.error("stored data of %s does not authenticate (%s): refused", what, exc)
     return InternalError()
+
+
+def open_inline(data: bytes, aead: AESGCM | None, what: str) -> bytes:
+    """The plaintext of an object's inline bytes (damage: InternalError, logged)."""
+    if aead is None:
+        return data
+    try:
+        return sealed.open_all(aead, sealed.INLINE_LABEL, sealed.plain_size(len(data)), data)
+    except sealed.TamperedError as exc:
+        raise _damaged(what, exc) from None

@@ -24,7 +24,9 @@ def version_headers(version: ObjectVersion, versioned_bucket: bool) -> dict[str,
     return {}
 
 
-def object_headers(version: ObjectVersion, *, versioned_bucket: bool) -> dict[str, str]:
+def object_headers(version: ObjectVersion, *, versioned_bucket: bool,
+                   encryption: Encryption | None = None) -> dict[str, str]:
+    """``encryption``: the version's record, when the caller has it parsed already."""
     headers = {
         "last-modified": http_date(version.last_modified),
         "etag": quote_etag(version.etag),
@@ -40,6 +42,9 @@ def object_headers(version: ObjectVersion, *, versioned_bucket: bool) -> dict[st
         headers["x-amz-tagging-count"] = str(len(version.tags))
     if version.storage_class != "STANDARD":
         headers["x-amz-storage-class"] = version.storage_class
-    headers.update(response_headers(Encryption.from_extra(version.extra)))
+    if encryption is None:
+        encryption = Encryption.from_extra(version.extra)
+    if encryption is not None:
+        headers.update(response_headers(encryption))
     headers.update(version_headers(version, versioned_bucket))
     return headers

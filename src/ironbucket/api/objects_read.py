@@ -5,7 +5,7 @@ from __future__ import annotations
 from ironbucket.api import encryption, lock_writes
 from ironbucket.api.common import http_date, int_param, moment, quote_etag
 from ironbucket.api.context import Context
-from ironbucket.api.ingest import authenticated, read_range
+from ironbucket.api.ingest import authenticated, open_inline, read_range
 from ironbucket.api.needs import bucket_arn
 from ironbucket.api.object_headers import checksum_headers, object_headers, version_headers
 from ironbucket.authz.grant import Check
@@ -24,6 +24,7 @@ from ironbucket.features import versioning
 from ironbucket.features.conditional import check_read_conditions
 from ironbucket.features.metadata import response_overrides
 from ironbucket.features.ranges import content_range, parse_range
+from ironbucket.features.sse import Encryption, customer_key
 from ironbucket.http.response import Response, xml_response
 from ironbucket.http.xml import XmlWriter
 from ironbucket.storage.interfaces import ObjectVersion
@@ -90,12 +91,13 @@ async def _read(ctx: Context, *, head: bool) -> Response:
     if overrides and ctx.auth.principal.is_anonymous:
         raise InvalidRequest("Request specific response headers cannot be used for anonymous GET requests.")
     version = await find_version(ctx, with_data=not head)
+    stored = Encryption.from_extra(version.extra)
     if head:
-        encryption.check_head(ctx, version.extra)
+        encryption.check_head(ctx, stored)
         aead = None
     else:
-        aead = await encryption.for_stored(ctx, version.extra)
-    headers = object_headers(version, versioned_bucket=bool(ctx.bucket.versioning))
+        aead = await encryption.for_read(ctx, stored, customer_key(ctx.headers))
+    headers = object_headers(version, versioned_bucket=bool(ctx.bucket.versioning), encryption=stored)
     headers.update(await lock_writes.read_headers(ctx, version))
     try:
         _check_conditions(ctx, version)
@@ -134,6 +136,9 @@ async def _read(ctx: Context, *, head: bool) -> Response:
         return Response(status=status, headers=headers, body=b"", content_length=length)
     if length == 0:
         return Response(status=status, headers=headers, body=b"")
+    if version.data is not None:  # inline: opened whole, sent as one piece
+        return Response(status=status, headers=headers,
+                        body=open_inline(version.data, aead, describe(version))[start:end + 1])
     body = await authenticated(read_range(ctx.services, version.segments, version.data, start, end, aead),
                                describe(version))
     return Response(status=status, headers=headers, body=body, content_length=length)
@@ -168,7 +173,7 @@ async def get_object_attributes(ctx: Context) -> Response:
     if not wanted or not wanted <= _ATTRIBUTES:
         raise InvalidArgument("Invalid attribute name specified.", ArgumentName="x-amz-object-attributes")
     version = await find_version(ctx, with_data=False)
-    encryption.check_head(ctx, version.extra)
+    encryption.check_head(ctx, Encryption.from_extra(version.extra))
     _check_conditions(ctx, version)
     writer = XmlWriter("GetObjectAttributesResponse")
     if "ETag" in wanted:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from ironbucket.auth.principal import Principal
 from ironbucket.authz import acl as acls
 from ironbucket.authz import context as condition_keys
+from ironbucket.authz import memo
 from ironbucket.authz.access_points import AccessPoint
 from ironbucket.authz.engine import Labelled, Outcome, PolicySet, decide
 from ironbucket.authz.grant import AccessGrant, Check, mint
@@ -95,12 +96,18 @@ class Authorizer:
                 identity.identity or identity.boundary or identity.session):
             return decide(self.principal, check, identity, {})  # nothing to evaluate: no keys needed
         restricted = resource is not None and resource.public and await self._restricts_public(check)
+        plain = acl is None and not restricted and self.endpoint is None  # see authz/memo.py
+        if plain and (known := memo.recall(self.principal, check, identity, resource)) is not None:
+            return known
         policies = PolicySet(identity.identity, identity.boundary, identity.session, resource,
                              restricted=restricted, acl=acl, endpoint=self.endpoint)
         keys = self.keys
         if _mentions_existing_tags(policies):
             keys = {**keys, **await self._existing_tags(check.resource)}
-        return decide(self.principal, check, policies, keys)
+        outcome = decide(self.principal, check, policies, keys)
+        if plain:
+            memo.remember(self.principal, check, identity, resource, outcome)
+        return outcome
 
     async def _restricts_public(self, check: Check) -> bool:
         """Block Public Access's RestrictPublicBuckets in force for a public resource policy: the

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ironbucket.auth.principal import Principal, PrincipalType
 from ironbucket.authz.acl import AclVerdict
@@ -90,7 +91,7 @@ class MatchedStatement:
     effect: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: ``trace`` is computed once (remembered outcomes are reused)
 class Outcome:
     allowed: bool
     reason: str
@@ -98,7 +99,7 @@ class Outcome:
     # derived from them only when someone reads them (the decision log, explain, Simulate).
     results: tuple[tuple[str, Evaluation], ...] = field(default=())
 
-    @property
+    @cached_property
     def trace(self) -> tuple[str, ...]:
         return tuple(line for label, result in self.results for line in _trace(label, result))
 

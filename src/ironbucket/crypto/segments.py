@@ -181,4 +181,11 @@ def open_segments(data_key: AESGCM, label: bytes, header: bytes, plain_size: int
 def open_all(data_key: AESGCM, label: bytes, plain_size: int, sealed: bytes) -> bytes:
     if len(sealed) != sealed_size(plain_size):
         raise TamperedError("sealed size does not match the object size")
+    if plain_size <= SEGMENT:  # one segment (every inline object): the short way
+        header = sealed[:HEADER]
+        check_header(header)
+        try:
+            return data_key.decrypt(_nonce(header, 0), sealed[HEADER:], _aad(label, header, 0, True))
+        except InvalidTag:
+            raise TamperedError("segment 0 does not authenticate") from None
     return b"".join(open_segments(data_key, label, sealed[:HEADER], plain_size, 0, sealed[HEADER:]))

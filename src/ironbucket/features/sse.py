@@ -59,7 +59,7 @@ class Requested:
     customer: CustomerKey | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built on every GET, and frozen fields cost a setattr each
 class Encryption:
     """How a stored object's data key is kept (see api/encryption.py for the key hierarchy)."""
 

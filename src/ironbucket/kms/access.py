@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from ironbucket.authz import memo
 from ironbucket.authz.authorize import Authorizer
 from ironbucket.authz.context import Keys
 from ironbucket.authz.engine import principal_identity
 from ironbucket.authz.grant import Check
+from ironbucket.authz.policies import identity_side
 from ironbucket.kms import grants, lookup, policies
 from ironbucket.kms.call import KmsCall
 from ironbucket.kms.errors import AccessDeniedException, DryRunOperationException
@@ -62,10 +64,21 @@ async def authorize_account(call: KmsCall, action: str, resource: str = "*",
 async def authorize_key(call: KmsCall, action: str, key: KmsKey, *,
                         context: Mapping[str, str] | None = None, extra: Keys | None = None,
                         grant_filter: Callable[[KmsGrant], bool] | None = None) -> None:
-    authorizer = Authorizer(call.meta, call.principal, condition_keys(call, context, extra, key),
+    check = Check(action, key.arn, key.account_id)
+    key_policy = policies.labelled(check.resource, key.policy)
+    if call.endpoint is None and not extra:
+        # The same caller allowed by the very same context-free policies a moment ago (the hot
+        # path of S3 reads of SSE-KMS objects): no need to build the authorizer again.
+        identity = await identity_side(call.meta, call.principal)
+        known = memo.recall(call.principal, check, identity, key_policy)
+        if known is not None and known.allowed:
+            call.decisions.append((check, known))
+            return
+    # Built only if a policy in play needs them (authz/memo.py may decide without).
+    authorizer = Authorizer(call.meta, call.principal, lambda: condition_keys(call, context, extra, key),
                             call.decisions, endpoint=call.endpoint)
-    authorizer.resource_policies[key.arn] = policies.labelled(key.arn, key.policy)
-    if await authorizer.allowed(Check(action, key.arn, key.account_id)):
+    authorizer.resource_policies[key.arn] = key_policy
+    if await authorizer.allowed(check):
         return
     outcome = authorizer.decisions[-1][1]
     operation = action.split(":", 1)[1]

@@ -49,14 +49,15 @@ async def authorize_generate(call: KmsCall, key: str, context: Mapping[str, str]
     return found
 
 
-async def authorize_decrypt(call: KmsCall, blob: bytes, context: Mapping[str, str]) -> KmsKey:
+async def authorize_decrypt(call: KmsCall, blob: ciphertext.Blob, context: Mapping[str, str]) -> KmsKey:
     """The checks of ``decrypt`` without the cryptography (the caller holds the plaintext)."""
-    found = await blob_key(call, ciphertext.parse(blob), None, "kms:Decrypt", context)
+    found = await blob_key(call, blob, None, "kms:Decrypt", context)
     states.admit(found, "Decrypt")
     return found
 
 
 async def decrypt(call: KmsCall, blob: bytes, context: Mapping[str, str]) -> tuple[KmsKey, bytes]:
     """(key, plaintext) of a ciphertext blob, if the caller may kms:Decrypt with that key."""
-    found = await authorize_decrypt(call, blob, context)
-    return found, await unseal(call, found, ciphertext.parse(blob), context)
+    parsed = ciphertext.parse(blob)
+    found = await authorize_decrypt(call, parsed, context)
+    return found, await unseal(call, found, parsed, context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ironbucket.policy.jsondoc import decode, load
 from ironbucket.policy.model import PolicyKind, StatementResult
@@ -31,6 +32,11 @@ class Policy:
     text: str
     kind: PolicyKind = PolicyKind.IDENTITY
     _index: dict[str, ActionIndex] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def context_free(self) -> bool:
+        """No Condition and no policy variable: evaluating reads nothing from the request."""
+        return not any(statement.conditions for statement in self.statements) and "${" not in self.text
 
     @property
     def variables(self) -> bool:
