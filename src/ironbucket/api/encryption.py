@@ -249,18 +249,19 @@ async def _bucket_key_write(ctx: Context, algorithm: str, kms_key: str | None, b
                             ) -> ObjectCipher:
     object_keys = _keys(ctx)
     context = {"aws:s3:arn": f"arn:aws:s3:::{bucket}", **(extra or {})}
-    slot = kms_key or "alias/aws/s3"
-    cached = object_keys.bucket_key(bucket, slot, time.monotonic()) if not extra else None
+    try:
+        # Resolved for this caller (an alias names a key of the caller's account) and checked
+        # every time: a cached bucket key spares the KMS crypto, never the caller's permission.
+        found = await kms.authorize_generate(_kms_call(ctx), kms_key or "alias/aws/s3", context)
+    except KmsError as exc:
+        raise s3_error(exc) from None
+    cached = object_keys.bucket_key(bucket, found.arn, time.monotonic()) if not extra else None
     if cached is not None:
         arn, plaintext, blob = cached
-        try:  # the cached bucket key spares the KMS crypto, never the caller's permission
-            await kms.authorize_generate(_kms_call(ctx), arn, context)
-        except KmsError as exc:
-            raise s3_error(exc) from None
     else:
-        arn, plaintext, blob = await _kms_data_key(ctx, kms_key, context)
+        arn, plaintext, blob = await _kms_data_key(ctx, found.arn, context)
         if not extra:
-            object_keys.keep_bucket_key(bucket, slot, time.monotonic(), arn, plaintext, blob)
+            object_keys.keep_bucket_key(bucket, arn, time.monotonic(), arn, plaintext, blob)
     wrapped = envelope.wrap(AESGCM(plaintext), data_key, _BUCKET_KEY_CONTEXT)
     return ObjectCipher(aead, Encryption(algorithm, wrapped, kms_key_arn=arn, bucket_key=blob,
                                          context=context))
