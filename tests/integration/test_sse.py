@@ -67,7 +67,7 @@ def read_kwargs(mode: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in mode.items() if k.startswith("SSECustomer")}
 
 
-@pytest.mark.parametrize("size", [0, 1, 4096, SEGMENT - 1, SEGMENT, SEGMENT + 1, 3 * MiB + 5])
+@pytest.mark.parametrize("size", [0, 1, 4096, SEGMENT - 1, SEGMENT, SEGMENT + 1, 3 * MiB + 5, 9 * MiB + 3])
 def test_every_object_is_sse_s3_by_default(s3s: Any, bkt: str, size: int) -> None:
     body = os.urandom(size)
     put = s3s.put_object(Bucket=bkt, Key="k", Body=body)
@@ -77,6 +77,10 @@ def test_every_object_is_sse_s3_by_default(s3s: Any, bkt: str, size: int) -> Non
     assert got["ServerSideEncryption"] == "AES256"
     assert got["Body"].read() == body
     assert s3s.head_object(Bucket=bkt, Key="k")["ServerSideEncryption"] == "AES256"
+    if size > 2 * MiB:  # ranges across the blocks a GET reads (big blobs: around the page cache)
+        start, end = MiB - 7, 2 * MiB + SEGMENT + 9
+        ranged = s3s.get_object(Bucket=bkt, Key="k", Range=f"bytes={start}-{end}")["Body"].read()
+        assert ranged == body[start:end + 1]
 
 
 def test_each_mode_reports_its_encryption(s3s: Any, bkt: str, key_arn: str) -> None:

@@ -20,6 +20,7 @@ HEADER = 16
 SEGMENT = 64 * 1024
 SEALED = SEGMENT + 16
 SIZE = 3 * 1024 * 1024 + 100  # 49 segments: more than the first 1 MiB block of a GET
+BIG = 9 * 1024 * 1024 + 100  # read around the page cache
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,8 @@ def _flip(offset: int) -> Callable[[bytearray], None]:
 
 
 def _truncate(raw: bytearray) -> None:
-    del raw[len(raw) - (SIZE % SEGMENT + 16):]  # the final segment, exactly at its boundary
+    plain = len(raw) - HEADER - 16 * -(-(len(raw) - HEADER) // SEALED)
+    del raw[len(raw) - (plain % SEGMENT + 16):]  # the final segment, exactly at its boundary
 
 
 def _swap(raw: bytearray) -> None:
@@ -66,12 +68,13 @@ DAMAGE = {
 }
 
 
+@pytest.mark.parametrize("size", [SIZE, BIG], ids=["blob", "big blob"])
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
-def test_damage_answers_internal_error(own_server: RunningServer, damage: str) -> None:
+def test_damage_answers_internal_error(own_server: RunningServer, damage: str, size: int) -> None:
     s3 = make_client(own_server)
     bucket = unique("tamper")
     s3.create_bucket(Bucket=bucket)
-    body = os.urandom(SIZE)
+    body = os.urandom(size)
     blob = _stored(own_server, s3, bucket, "k", body)
     raw = bytearray(blob.read_bytes())
     DAMAGE[damage](raw)

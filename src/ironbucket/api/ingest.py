@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
@@ -22,11 +23,14 @@ from ironbucket.api.context import Services
 from ironbucket.crypto import segments as sealed
 from ironbucket.errors import EntityTooLarge, InternalError
 from ironbucket.features.checksums import ChecksumAlgorithm, ChecksumHasher
+from ironbucket.http.response import Chunk
 from ironbucket.storage.interfaces import BlobStore, BlobWriter, Segment
 
 log = logging.getLogger("ironbucket.integrity")
 
 BLOCK = 1024 * 1024
+READ_AHEAD_SEALED = 3  # sealed blocks read and opened ahead of the one being sent
+BIG_BLOB = 8 * 1024 * 1024  # blobs this big are read around the page cache
 MAX_OBJECT_SIZE = 5 * 1024**3  # single PUT / single part limit
 
 
@@ -54,12 +58,12 @@ class _Digests:
         self.md5 = hashlib.md5(usedforsecurity=False)
         self.hashers = {algorithm: ChecksumHasher(algorithm) for algorithm in algorithms}
 
-    def update(self, data: bytes) -> None:
+    def update(self, data: Chunk) -> None:
         self.md5.update(data)
         for hasher in self.hashers.values():
             hasher.update(data)
 
-    def update_many(self, chunks: list[bytes]) -> None:
+    def update_many(self, chunks: list[Chunk]) -> None:
         for chunk in chunks:
             self.update(chunk)
 
@@ -76,7 +80,7 @@ class _SealedWriter:
         self._writer = writer
         self._sealer = sealed.Sealer(aead, writer.blob_id.encode())
 
-    def write_many(self, chunks: list[bytes]) -> None:
+    def write_many(self, chunks: list[Chunk]) -> None:
         self._writer.write_many(self._sealer.update(chunks))
 
     def finish(self) -> None:
@@ -84,7 +88,7 @@ class _SealedWriter:
         self._writer.finish()
 
 
-async def ingest(services: Services, chunks: AsyncIterator[bytes], *,
+async def ingest(services: Services, chunks: AsyncIterator[Chunk], *,
                  checksums: tuple[ChecksumAlgorithm, ...], inline: bool, aead: AESGCM | None,
                  max_size: int = MAX_OBJECT_SIZE) -> Ingested:
     """Consume ``chunks`` completely, sealed under ``aead`` (None: in the clear, for callers
@@ -92,7 +96,7 @@ async def ingest(services: Services, chunks: AsyncIterator[bytes], *,
     result or ``discard`` it; on any error here nothing is left behind."""
     digests = _Digests(checksums)
     threshold = services.settings.inline_threshold if inline else 0
-    pending: list[bytes] = []
+    pending: list[Chunk] = []
     pending_size = 0
     size = 0
     writer: BlobWriter | None = None
@@ -151,9 +155,10 @@ async def discard(services: Services, stored: Ingested) -> None:
 
 
 async def read_range(services: Services, segments: tuple[Segment, ...], data: bytes | None,
-                     start: int, end: int, aead: AESGCM | None) -> AsyncIterator[bytes]:
+                     start: int, end: int, aead: AESGCM | None) -> AsyncIterator[Chunk]:
     """Yield bytes [start, end] (inclusive) of an object, a block at a time, reading (and
-    opening) the next block while the current one is being sent (two blocks in memory at most).
+    opening) the next blocks while the current one is being sent (at most two blocks in memory
+    for objects in the clear, ``READ_AHEAD_SEALED`` + 1 for sealed ones).
     ``aead``: the object's data key (None for objects stored in the clear). Sealed bytes that do
     not open raise ``segments.TamperedError``: nothing unauthenticated is ever yielded."""
     if data is not None:
@@ -162,38 +167,50 @@ async def read_range(services: Services, segments: tuple[Segment, ...], data: by
         yield data[start:end + 1]
         return
     blobs = services.blobs
-    pieces: list[tuple[Callable[..., bytes], tuple[str | int, ...]]]
+    pieces: list[tuple[Callable[..., Chunk], tuple[str | int, ...]]]
     if aead is None:
         pieces = [(blobs.read, piece) for piece in _pieces(segments, start, end)]
     else:
         pieces = [(_opener(blobs, aead), piece) for piece in _sealed_pieces(segments, start, end)]
-    pending: asyncio.Future[bytes] | None = None
+    # Blocks being read (and opened) ahead of the one being sent: sealed blocks take a read and
+    # an AES-GCM pass each, so more of them overlap (each in its own thread).
+    depth = 1 if aead is None else READ_AHEAD_SEALED
+    ahead: deque[asyncio.Future[Chunk]] = deque()
+    upcoming = iter(pieces)
     try:
-        for index, (read, args) in enumerate(pieces):
-            current = pending or asyncio.ensure_future(services.run(read, *args))
-            pending = None
-            if index + 1 < len(pieces):
-                following, following_args = pieces[index + 1]
-                pending = asyncio.ensure_future(services.run(following, *following_args))
-            yield await current
+        while True:
+            while len(ahead) <= depth:
+                piece = next(upcoming, None)
+                if piece is None:
+                    break
+                ahead.append(asyncio.ensure_future(services.run(piece[0], *piece[1])))
+            if not ahead:
+                return
+            yield await ahead.popleft()
     finally:
-        if pending is not None:
-            pending.cancel()
-            await asyncio.gather(pending, return_exceptions=True)
+        for future in ahead:
+            future.cancel()
+        await asyncio.gather(*ahead, return_exceptions=True)
 
 
-def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., bytes]:
-    def read_open(blob_id: str, plain_size: int, first: int, last: int, cut: int, length: int) -> bytes:
+def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., Chunk]:
+    def read_open(blob_id: str, plain_size: int, first: int, last: int, cut: int, length: int) -> Chunk:
         header = blobs.read(blob_id, 0, sealed.HEADER)
         # A blob cut short or grown is refused before any of it is opened: the byte at its
         # expected end must be its last.
         if len(blobs.read(blob_id, sealed.sealed_size(plain_size) - 1, 2)) != 1:
             raise sealed.TamperedError("the blob's size is not the sealed size of the object")
         offset, size = sealed.sealed_range(plain_size, first, last)
-        opened = sealed.open_segments(aead, blob_id.encode(), header, plain_size, first,
+        if plain_size < BIG_BLOB:
+            opened = sealed.open_into(aead, blob_id.encode(), header, plain_size, first,
                                       blobs.read(blob_id, offset, size), last=last)
-        joined = opened[0] if len(opened) == 1 else b"".join(opened)
-        return joined[cut:cut + length] if cut or length != len(joined) else joined
+        else:  # read once per GET: around the page cache (it costs CPU to fill and reclaim)
+            with blobs.read_uncached(blob_id, offset, size) as view:
+                opened = sealed.open_into(aead, blob_id.encode(), header, plain_size, first, view,
+                                          last=last)
+        if cut or length != len(opened):  # only the pieces at a range's edges
+            return bytes(memoryview(opened)[cut:cut + length])
+        return opened
     return read_open
 
 
@@ -237,7 +254,7 @@ def _pieces(segments: tuple[Segment, ...], start: int, end: int) -> Iterator[tup
             pos += length
 
 
-async def authenticated(body: AsyncIterator[bytes], what: str) -> AsyncIterator[bytes]:
+async def authenticated(body: AsyncIterator[Chunk], what: str) -> AsyncIterator[Chunk]:
     """``body`` with its first block already read and opened, so that stored bytes found
     damaged there answer InternalError before any response starts. Damage found later ends
     the stream (the connection is closed mid-body): unauthenticated bytes are never sent.
@@ -249,7 +266,7 @@ async def authenticated(body: AsyncIterator[bytes], what: str) -> AsyncIterator[
     return _after(first, body, what)
 
 
-async def _after(first: bytes | None, body: AsyncIterator[bytes], what: str) -> AsyncIterator[bytes]:
+async def _after(first: Chunk | None, body: AsyncIterator[Chunk], what: str) -> AsyncIterator[Chunk]:
     if first is None:
         return
     yield first

@@ -20,7 +20,7 @@ from ironbucket.features.conditional import check_copy_source_conditions
 from ironbucket.features.metadata import Directive, metadata_directive, tagging_directive
 from ironbucket.features.naming import validate_object_key
 from ironbucket.features.tagging import parse_tagging_header
-from ironbucket.http.response import Response, xml_response
+from ironbucket.http.response import Chunk, Response, xml_response
 from ironbucket.http.xml import XmlWriter, iso8601
 from ironbucket.storage.interfaces import NULL_VERSION, ObjectVersion
 
@@ -48,7 +48,7 @@ async def load_copy_source(ctx: Context) -> tuple[CopySource, ObjectVersion]:
 
 
 async def source_bytes(ctx: Context, version: ObjectVersion, start: int, end: int
-                       ) -> AsyncIterator[bytes]:
+                       ) -> AsyncIterator[Chunk]:
     """Bytes [start, end] of a copy source, opened with the data key the request may use
     (the ``x-amz-copy-source-server-side-encryption-customer-*`` key of an SSE-C source; the
     caller's kms:Decrypt for an SSE-KMS one)."""
@@ -59,7 +59,7 @@ async def source_bytes(ctx: Context, version: ObjectVersion, start: int, end: in
                                f"{version.bucket}/{version.key} (version {version.version_id})")
 
 
-async def _nothing() -> AsyncIterator[bytes]:
+async def _nothing() -> AsyncIterator[Chunk]:
     return
     yield b""
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -113,7 +113,7 @@ class Sealer:
             self._started = True
             out.append(self._header)
 
-    def update(self, chunks: Iterable[bytes]) -> list[bytes]:
+    def update(self, chunks: Iterable[bytes | bytearray]) -> list[bytes]:
         out: list[bytes] = []
         self._begin(out)
         buffer = self._buffer
@@ -142,6 +142,29 @@ def seal_all(data_key: AESGCM, label: bytes, plaintext: bytes) -> bytes:
     return b"".join(sealer.update((plaintext,)) + sealer.finish())
 
 
+def _spans(header: bytes, plain_size: int, first: int, sealed: bytes | memoryview, last: int | None
+           ) -> Iterator[tuple[int, bool, memoryview]]:
+    """(index, final, sealed bytes) of each segment in ``sealed``, after the length checks."""
+    check_header(header)
+    if not sealed or (last is not None
+                      and len(sealed) != sealed_range(plain_size, first, last)[1]):
+        raise TamperedError("sealed bytes cut short")
+    last_index = segment_count(plain_size) - 1
+    view = memoryview(sealed)
+    pos, index = 0, first
+    while pos < len(view):
+        if index > last_index:
+            raise TamperedError("more sealed bytes than the object has")
+        final = index == last_index
+        take = (plain_size - index * SEGMENT if final else SEGMENT) + TAG
+        piece = view[pos:pos + take]
+        if len(piece) != take:
+            raise TamperedError("sealed segment cut short")
+        yield index, final, piece
+        pos += take
+        index += 1
+
+
 def open_segments(data_key: AESGCM, label: bytes, header: bytes, plain_size: int, first: int,
                   sealed: bytes, *, last: int | None = None) -> list[bytes]:
     """The plaintext of consecutive segments starting at index ``first``, given their sealed
@@ -149,30 +172,31 @@ def open_segments(data_key: AESGCM, label: bytes, header: bytes, plain_size: int
 
     Pass ``last``: a blob cut at a segment boundary reads short, and the segments before the cut
     still open, so only the expected length tells the missing ones apart."""
-    check_header(header)
-    if not sealed or (last is not None
-                      and len(sealed) != sealed_range(plain_size, first, last)[1]):
-        raise TamperedError("sealed bytes cut short")
-    last_index = segment_count(plain_size) - 1
     out: list[bytes] = []
-    view = memoryview(sealed)
-    pos, index = 0, first
+    for index, final, piece in _spans(header, plain_size, first, sealed, last):
+        try:
+            out.append(data_key.decrypt(_nonce(header, index), piece, _aad(label, header, index, final)))
+        except InvalidTag:
+            raise TamperedError(f"segment {index} does not authenticate") from None
+    return out
+
+
+def open_into(data_key: AESGCM, label: bytes, header: bytes, plain_size: int, first: int,
+              sealed: bytes | memoryview, *, last: int) -> bytearray:
+    """``open_segments`` into one buffer (no per-segment objects, no joining copy). On
+    TamperedError the buffer is dropped: it may hold bytes that did not authenticate."""
+    out = bytearray(len(sealed) - TAG * (last - first + 1))
+    view = memoryview(out)
+    at = 0
     try:
-        while pos < len(view):
-            if index > last_index:
-                raise TamperedError("more sealed bytes than the object has")
-            final = index == last_index
-            take = (plain_size - index * SEGMENT if final else SEGMENT) + TAG
-            piece = view[pos:pos + take]
-            if len(piece) != take:
-                raise TamperedError("sealed segment cut short")
+        for index, final, piece in _spans(header, plain_size, first, sealed, last):
+            size = len(piece) - TAG
             try:
-                out.append(data_key.decrypt(_nonce(header, index), piece,
-                                            _aad(label, header, index, final)))
+                data_key.decrypt_into(_nonce(header, index), piece, _aad(label, header, index, final),
+                                      view[at:at + size])
             except InvalidTag:
                 raise TamperedError(f"segment {index} does not authenticate") from None
-            pos += take
-            index += 1
+            at += size
     finally:
         view.release()
     return out

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from ironbucket.errors import S3Error
 from ironbucket.http.xml import XmlWriter
 
-Body = bytes | AsyncIterator[bytes]
+Chunk = bytes | bytearray  # a piece of a streamed body (bytearray: filled in place, not copied)
+Body = bytes | AsyncIterator[Chunk]
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ return the freed blob ids; the caller deletes those blobs *after* the commit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -545,7 +546,7 @@ class BlobWriter(Protocol):
     size: int
 
     def write(self, data: bytes) -> None: ...
-    def write_many(self, chunks: Sequence[bytes]) -> None:
+    def write_many(self, chunks: Sequence[bytes | bytearray]) -> None:
         """Append ``chunks`` in order (one gathered write, no joining copy)."""
         ...
 
@@ -559,6 +560,12 @@ class BlobWriter(Protocol):
 class BlobStore(Protocol):
     def new_writer(self) -> BlobWriter: ...
     def read(self, blob_id: str, offset: int, length: int) -> bytes: ...
+    def read_uncached(self, blob_id: str, offset: int, length: int
+                      ) -> AbstractContextManager[memoryview]:
+        """``read`` for big blobs read once, sparing the OS page cache where possible; the view
+        is valid inside the ``with`` only."""
+        ...
+
     def delete(self, blob_ids: Iterable[str]) -> None: ...
     def iter_blob_ids(self) -> Iterator[str]: ...
     def clear_temporary(self) -> int: ...

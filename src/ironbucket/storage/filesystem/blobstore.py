@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ironbucket.storage.filesystem.direct import DirectReader
 from ironbucket.storage.filesystem.fdcache import FdCache
 from ironbucket.storage.filesystem.writer import FileBlobWriter, fsync_dir
 
@@ -38,6 +39,7 @@ class FileBlobStore:
         self.root = root
         self.tmp_dir = tmp_dir
         self._fds = FdCache(fd_cache_size)
+        self._direct = DirectReader()
         # Fan-out directories known to exist durably (entry fsync'd in its parent).
         self._durable_dirs: set[str] = set()
 
@@ -92,6 +94,18 @@ class FileBlobStore:
         finally:
             self._fds.release(h)
 
+    @contextlib.contextmanager
+    def read_uncached(self, blob_id: str, offset: int, length: int) -> Iterator[memoryview]:
+        """``read`` around the page cache where the filesystem allows it (direct.py), for big
+        blobs read once; the view is valid inside the ``with`` only."""
+        if offset < 0 or length < 0:
+            raise ValueError("offset and length must not be negative")
+        with self._direct.read(self.path(blob_id), offset, length) as view:
+            if view is not None:
+                yield view
+                return
+        yield memoryview(self.read(blob_id, offset, length))
+
     # --- deleting and recovery -------------------------------------------------------------------
     def delete(self, blob_ids: Iterable[str]) -> None:
         """Remove blobs; one that is already gone is fine."""
@@ -125,6 +139,7 @@ class FileBlobStore:
     def close(self) -> None:
         """Close cached descriptors."""
         self._fds.clear()
+        self._direct.close()
 
 
 def _subdirs(path: Path) -> list[str]:
