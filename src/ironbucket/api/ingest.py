@@ -3,9 +3,10 @@
 Small payloads (up to the inline threshold) stay in memory and are committed inside their
 metadata row. Larger ones stream into a blob in ~1 MiB blocks: each block is hashed (MD5 for
 the ETag, plus the flexible checksums) in one worker thread while another seals it (the segment
-format of crypto/segments.py) and writes it to the blob — hashing and AES-GCM both release the
-GIL — and meanwhile the event loop receives the next block. At most two blocks per upload are
-in memory, whatever the object size. Inline bytes are sealed too: nothing is stored in the clear.
+format of crypto/segments.py), a third writes the block before it — hashing, AES-GCM and
+writes all release the GIL — and meanwhile the event loop receives the next block. At most
+three blocks per upload are in memory, whatever the object size. Inline bytes are sealed too:
+nothing is stored in the clear.
 """
 
 from __future__ import annotations
@@ -71,21 +72,8 @@ class _Digests:
         return {algorithm: hasher.digest() for algorithm, hasher in self.hashers.items()}
 
 
-class _SealedWriter:
-    """A blob writer that seals what it is given (the blob id is the segments' label)."""
-
-    __slots__ = ("_sealer", "_writer")
-
-    def __init__(self, writer: BlobWriter, aead: AESGCM) -> None:
-        self._writer = writer
-        self._sealer = sealed.Sealer(aead, writer.blob_id.encode())
-
-    def write_many(self, chunks: list[Chunk]) -> None:
-        self._writer.write_many(self._sealer.update(chunks))
-
-    def finish(self) -> None:
-        self._writer.write_many(self._sealer.finish())
-        self._writer.finish()
+async def _as_is(block: list[Chunk]) -> list[Chunk]:
+    return block
 
 
 async def ingest(services: Services, chunks: AsyncIterator[Chunk], *,
@@ -100,8 +88,25 @@ async def ingest(services: Services, chunks: AsyncIterator[Chunk], *,
     pending_size = 0
     size = 0
     writer: BlobWriter | None = None
-    sink: BlobWriter | _SealedWriter | None = None
-    in_flight: asyncio.Future[tuple[None, None]] | None = None
+    sealer: sealed.Sealer | None = None
+    # Three stages overlap: block N+1 arrives while block N is hashed and sealed (two threads)
+    # and block N-1 is written (a third).
+    in_flight: asyncio.Future[tuple[None, list[Chunk]]] | None = None
+    writing: asyncio.Future[None] | None = None
+
+    async def write(ready: list[Chunk]) -> None:
+        nonlocal writing
+        assert writer is not None
+        if writing is not None:
+            await writing  # blobs are written in order
+        writing = asyncio.ensure_future(services.run(writer.write_many, ready))
+
+    def stage(block: list[Chunk]) -> asyncio.Future[tuple[None, list[Chunk]]]:
+        # A block stays a list of received chunks: hashed piece by piece and (in the clear)
+        # written with one writev, so no byte is copied to assemble it.
+        prepared = services.run(sealer.update, block) if sealer is not None else _as_is(block)
+        return asyncio.gather(services.run(digests.update_many, block), prepared)
+
     try:
         async for chunk in chunks:
             size += len(chunk)
@@ -113,18 +118,11 @@ async def ingest(services: Services, chunks: AsyncIterator[Chunk], *,
                 continue
             if writer is None:
                 writer = await services.run(services.blobs.new_writer)
-                sink = writer if aead is None else _SealedWriter(writer, aead)
-            assert sink is not None
+                sealer = None if aead is None else sealed.Sealer(aead, writer.blob_id.encode())
             block, pending, pending_size = pending, [], 0
             if in_flight is not None:
-                await in_flight  # keeps digest order and caps memory at two blocks
-            # A block stays a list of received chunks: hashed piece by piece and written with
-            # one writev, so no byte is copied to assemble it.
-            in_flight = asyncio.gather(services.run(digests.update_many, block),
-                                       services.run(sink.write_many, block))
-        if in_flight is not None:
-            await in_flight
-            in_flight = None
+                await write((await in_flight)[1])  # caps memory at three blocks
+            in_flight = stage(block)
         if writer is None and size <= threshold:
             rest = b"".join(pending)
             digests.update(rest)
@@ -132,17 +130,22 @@ async def ingest(services: Services, chunks: AsyncIterator[Chunk], *,
             return Ingested(size, digests.md5.digest(), digests.checksums(), data, None)
         if writer is None:
             writer = await services.run(services.blobs.new_writer)
-            sink = writer if aead is None else _SealedWriter(writer, aead)
-        assert sink is not None
+            sealer = None if aead is None else sealed.Sealer(aead, writer.blob_id.encode())
+        if in_flight is not None:
+            ready, in_flight = (await in_flight)[1], None
+            await write(ready)
         if pending:
-            await asyncio.gather(services.run(digests.update_many, pending),
-                                 services.run(sink.write_many, pending))
-        await services.run(sink.finish)
+            await write((await stage(pending))[1])
+        if sealer is not None:
+            await write(sealer.finish())
+        if writing is not None:
+            await writing
+            writing = None
+        await services.run(writer.finish)
         return Ingested(size, digests.md5.digest(), digests.checksums(), None,
                         Segment(writer.blob_id, size))
     except BaseException:
-        if in_flight is not None:
-            await asyncio.gather(in_flight, return_exceptions=True)
+        await asyncio.gather(*(f for f in (in_flight, writing) if f is not None), return_exceptions=True)
         if writer is not None:
             await services.run(writer.abort)
         raise

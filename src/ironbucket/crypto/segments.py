@@ -108,29 +108,39 @@ class Sealer:
         return self._aead.encrypt(_nonce(self._header, index), plaintext,
                                   _aad(self._label, self._header, index, final))
 
-    def _begin(self, out: list[bytes]) -> None:
+    def _begin(self, out: list[bytes | bytearray]) -> None:
         if not self._started:
             self._started = True
             out.append(self._header)
 
-    def update(self, chunks: Iterable[bytes | bytearray]) -> list[bytes]:
-        out: list[bytes] = []
+    def update(self, chunks: Iterable[bytes | bytearray]) -> list[bytes | bytearray]:
+        out: list[bytes | bytearray] = []
         self._begin(out)
         buffer = self._buffer
         for chunk in chunks:
             buffer += chunk
         if len(buffer) > SEGMENT:
-            view = memoryview(buffer)
             whole = (len(buffer) - 1) // SEGMENT  # keep 1..SEGMENT bytes back
-            for n in range(whole):
-                out.append(self._seal(view[n * SEGMENT:(n + 1) * SEGMENT], False))
-            rest = bytes(view[whole * SEGMENT:])
-            view.release()
-            self._buffer = bytearray(rest)
+            # Every whole segment sealed into one buffer: no object per segment.
+            sealed = bytearray(whole * SEALED_SEGMENT)
+            source, target = memoryview(buffer), memoryview(sealed)
+            try:
+                for n in range(whole):
+                    index = self._index
+                    self._index += 1
+                    self._aead.encrypt_into(_nonce(self._header, index),
+                                            source[n * SEGMENT:(n + 1) * SEGMENT],
+                                            _aad(self._label, self._header, index, False),
+                                            target[n * SEALED_SEGMENT:(n + 1) * SEALED_SEGMENT])
+            finally:
+                source.release()
+                target.release()
+            del buffer[:whole * SEGMENT]
+            out.append(sealed)
         return out
 
-    def finish(self) -> list[bytes]:
-        out: list[bytes] = []
+    def finish(self) -> list[bytes | bytearray]:
+        out: list[bytes | bytearray] = []
         self._begin(out)
         out.append(self._seal(self._buffer, True))
         self._buffer = bytearray()
