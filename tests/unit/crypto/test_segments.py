@@ -73,7 +73,7 @@ CHUNKERS: list[tuple[str, Chunker]] = [
 def _seal_stream(chunks: Iterator[bytes], per_call: int = 1, label: bytes = LABEL) -> bytes:
     """Seal through ``Sealer``, ``per_call`` chunks at a time (update takes an iterable)."""
     sealer = Sealer(KEY, label)
-    out: list[bytes] = []
+    out: list[bytes | bytearray] = []
     batch: list[bytes] = []
     for chunk in chunks:
         batch.append(chunk)
