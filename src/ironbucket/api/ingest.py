@@ -220,18 +220,23 @@ def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., Chunk]:
 _RUN = BLOCK // sealed.SEGMENT  # segments opened per read
 
 
-def _sealed_pieces(segments: tuple[Segment, ...], start: int, end: int
-                   ) -> Iterator[tuple[str, int, int, int, int, int]]:
-    """(blob id, blob plain size, first segment, last segment, bytes to skip, bytes to keep)
-    reads of at most one block of whole sealed segments covering plaintext [start, end]."""
+def _overlaps(segments: tuple[Segment, ...], start: int, end: int) -> Iterator[tuple[Segment, int, int]]:
+    """(segment, first, last): the bytes of each segment (its own offsets, inclusive) that
+    object bytes [start, end] cover."""
     offset = 0
     for segment in segments:
         seg_start, seg_end = offset, offset + segment.size - 1
         offset += segment.size
-        if seg_end < start or seg_start > end:
-            continue
-        pos = max(start, seg_start) - seg_start
-        stop = min(end, seg_end) - seg_start  # inclusive
+        if seg_end >= start and seg_start <= end:
+            yield segment, max(start, seg_start) - seg_start, min(end, seg_end) - seg_start
+
+
+def _sealed_pieces(segments: tuple[Segment, ...], start: int, end: int
+                   ) -> Iterator[tuple[str, int, int, int, int, int]]:
+    """(blob id, blob plain size, first segment, last segment, bytes to skip, bytes to keep)
+    reads of at most one block of whole sealed segments covering plaintext [start, end]."""
+    for segment, first_byte, stop in _overlaps(segments, start, end):
+        pos = first_byte
         while pos <= stop:
             first = pos // sealed.SEGMENT
             last = min(stop // sealed.SEGMENT, first + _RUN - 1)
@@ -243,16 +248,10 @@ def _sealed_pieces(segments: tuple[Segment, ...], start: int, end: int
 
 def _pieces(segments: tuple[Segment, ...], start: int, end: int) -> Iterator[tuple[str, int, int]]:
     """(blob id, offset, length) reads of at most one block covering bytes [start, end]."""
-    offset = 0
-    for segment in segments:
-        seg_start, seg_end = offset, offset + segment.size - 1
-        offset += segment.size
-        if seg_end < start or seg_start > end:
-            continue
-        pos = max(start, seg_start) - seg_start
-        stop = min(end, seg_end) - seg_start + 1
-        while pos < stop:
-            length = min(BLOCK, stop - pos)
+    for segment, first_byte, stop in _overlaps(segments, start, end):
+        pos = first_byte
+        while pos <= stop:
+            length = min(BLOCK, stop - pos + 1)
             yield segment.blob_id, pos, length
             pos += length
 

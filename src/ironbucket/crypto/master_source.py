@@ -23,6 +23,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ironbucket.crypto.master_key import MasterKey, MasterKeyError
+from ironbucket.storage.filesystem.writer import fsync_dir
 
 ENV_KEY = "IRONBUCKET_MASTER_KEY"
 ENV_PASSPHRASE = "IRONBUCKET_MASTER_PASSPHRASE"  # noqa: S105 - a variable's name
@@ -178,10 +179,3 @@ def remove_durably(path: Path) -> bool:
     fsync_dir(path.parent)
     return True
 
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

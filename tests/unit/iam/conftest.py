@@ -1,8 +1,7 @@
-"""Runs ``async def`` tests on uvloop and provides a store holding two accounts."""
+"""Provides a store holding two accounts."""
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,15 +9,6 @@ import pytest
 
 from ironbucket.storage.sqlite import SqliteMetadataStore
 from tests.unit.iam.support import OTHER, OWNER, Iam, account, root_iam, run
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    names = pyfuncitem._fixtureinfo.argnames
-    run(pyfuncitem.obj(**{n: pyfuncitem.funcargs[n] for n in names}))
-    return True
 
 
 @pytest.fixture

@@ -1,11 +1,8 @@
-"""Runs ``async def`` tests on uvloop; a real store and keyring, and a call as the account root."""
+"""A real keyring and a call as the account root (``meta``: tests/unit/conftest.py)."""
 
 from __future__ import annotations
 
-import inspect
 import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,26 +11,9 @@ from ironbucket.crypto.master_key import MasterKey
 from ironbucket.kms.call import KmsCall
 from ironbucket.kms.keyring import LocalKeyring
 from ironbucket.storage.sqlite import SqliteMetadataStore
-from tests.unit.storage.support import run
 
 OWNER = "111122223333"
 NOW = 1_800_000_000.0
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    names = pyfuncitem._fixtureinfo.argnames
-    run(pyfuncitem.obj(**{n: pyfuncitem.funcargs[n] for n in names}))
-    return True
-
-
-@pytest.fixture
-def meta(tmp_path: Path) -> Iterator[SqliteMetadataStore]:
-    store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
-    yield store
-    run(store.close())
 
 
 def root(account: str = OWNER) -> Principal:

@@ -1,8 +1,7 @@
-"""Runs ``async def`` tests on uvloop (no plugin needed) and provides stores."""
+"""Provides stores."""
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,15 +10,6 @@ import pytest
 from ironbucket.storage.filesystem import FileBlobStore
 from ironbucket.storage.sqlite import SqliteMetadataStore
 from tests.unit.storage.support import run, seeded
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    names = pyfuncitem._fixtureinfo.argnames
-    run(pyfuncitem.obj(**{n: pyfuncitem.funcargs[n] for n in names}))
-    return True
 
 
 @pytest.fixture

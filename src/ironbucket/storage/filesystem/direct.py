@@ -21,7 +21,7 @@ from pathlib import Path
 _O_DIRECT = getattr(os, "O_DIRECT", 0)
 ALIGN = 4096
 BUFFER = 2 * 1024 * 1024  # fits a 1 MiB sealed block at any alignment
-_POOL = 8
+_POOL = 4  # one GET reading ahead; more concurrent reads allocate and free
 
 
 class DirectReader:

@@ -1,4 +1,5 @@
-"""Runs ``async def`` tests on uvloop; a data directory with a real store in it."""
+"""For every unit test: ``async def`` tests run on uvloop (the server's loop; no plugin
+needed), and ``meta`` is an empty metadata store (packages with their own ``meta`` seed it)."""
 
 from __future__ import annotations
 
