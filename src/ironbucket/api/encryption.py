@@ -51,7 +51,9 @@ from ironbucket.storage.interfaces import MetadataStore
 KEK_SETTING = "sse-s3-kek/"
 KEK_ID = "1"
 BUCKET_KEY_LIFETIME = 300.0  # seconds a bucket key seals new objects before a fresh one is made
-_CACHE_LIMIT = 4096
+# Opened keys kept per worker: an AESGCM object holds ~2.8 KB of OpenSSL state, so the caches
+# stay small (they serve hot objects; a miss costs one unwrap, ~2 µs).
+_CACHE_LIMIT = 256
 _SSE_S3_CONTEXT = b"ironbucket sse-s3 data key v1"
 _BUCKET_KEY_CONTEXT = b"ironbucket sse-kms bucket-key data key v1"
 _SSE_C_CONTEXT = b"ironbucket sse-c data key v1"
@@ -228,7 +230,6 @@ async def for_write(ctx: Context, wanted: Requested, default: Requested, *, buck
     if algorithm not in KMS_ALGORITHMS:
         kek = await _keys(ctx).kek()
         wrapped = envelope.wrap(kek, data_key, _SSE_S3_CONTEXT)
-        _keys(ctx).remember(wrapped, aead)
         return ObjectCipher(aead, Encryption(SSE_S3, wrapped, kek_id=KEK_ID))
     kms_key = chosen.kms_key_id
     # A request naming aws:kms without a key takes the bucket default's key only when the

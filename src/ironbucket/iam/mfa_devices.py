@@ -14,8 +14,6 @@ import io
 from dataclasses import replace
 from urllib.parse import quote
 
-import segno
-
 from ironbucket.auth.principal import Principal
 from ironbucket.auth.stored_credentials import StoredCredentials
 from ironbucket.errors import InternalError, S3Error
@@ -89,6 +87,10 @@ async def _device(call: IamCall) -> MfaDevice:
 
 
 def _png(uri: str) -> bytes:
+    # Imported on first use: segno adds ~10 MB to every worker that loads it, and only
+    # CreateVirtualMFADevice draws QR codes.
+    import segno
+
     out = io.BytesIO()
     segno.make(uri, error="m").save(out, kind="png", scale=4, border=4)
     return out.getvalue()

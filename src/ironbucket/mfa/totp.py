@@ -11,8 +11,6 @@ import base64
 import hmac
 import secrets
 
-import pyotp
-
 STEP_SECONDS = 30
 DIGITS = 6
 DRIFT_STEPS = 1
@@ -30,6 +28,8 @@ def step_of(now: float) -> int:
 
 
 def code_at(seed: str, step: int) -> str:
+    import pyotp  # on first use: ~5 MB per worker, needed only by MFA requests
+
     return pyotp.TOTP(seed, digits=DIGITS, interval=STEP_SECONDS).generate_otp(step)
 
 
