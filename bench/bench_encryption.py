@@ -6,7 +6,8 @@ both served side by side in one run (prints numbers; not a test).
 
 The baseline commit is checked out into a temporary `git worktree` (removed afterwards); each
 tree's server runs from its own src (PYTHONPATH) on a free port with its own data dir. Alternating
-rounds (the order of variants rotates each round) measure a single-stream PUT and GET of `--size`
+rounds (the order of variants rotates each round, and reverses every other round) measure a
+single-stream PUT and GET of `--size`
 for: the baseline (unencrypted), the current tree with SSE-S3 (its default), with SSE-KMS under a
 customer managed key (created with kms.create_key), and with SSE-KMS + a bucket key; then 4 KiB
 GET req/s (wrk, 32 connections, presigned) of each. Targets: encrypted big PUT/GET >= 85% of the
@@ -221,6 +222,8 @@ def run(args: argparse.Namespace, work_dir: Path, variants: list[Variant], notes
         others: list[float] = []
         for r in range(args.rounds):
             order = live[r % len(live):] + live[:r % len(live)]  # no variant always goes first
+            if r % 2:  # nor always right after the same one (a big transfer leaves the disk busy)
+                order.reverse()
             print(f"-- round {r + 1}/{args.rounds}: {', '.join(v.name for v in order)}", flush=True)
             for v in order:
                 big_round(servers[v.current], s3s[v.current], v, args, notes, others)

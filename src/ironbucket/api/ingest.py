@@ -30,7 +30,7 @@ from ironbucket.storage.interfaces import BlobStore, BlobWriter, Segment
 log = logging.getLogger("ironbucket.integrity")
 
 BLOCK = 1024 * 1024
-READ_AHEAD_SEALED = 3  # sealed blocks read and opened ahead of the one being sent
+READ_AHEAD_SEALED = 2  # sealed runs (2 MiB) read and opened ahead of the one being sent
 BIG_BLOB = 8 * 1024 * 1024  # blobs this big are read around the page cache
 MAX_OBJECT_SIZE = 5 * 1024**3  # single PUT / single part limit
 
@@ -197,12 +197,17 @@ async def read_range(services: Services, segments: tuple[Segment, ...], data: by
 
 
 def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., Chunk]:
+    headers: dict[str, bytes] = {}  # per read: each blob's header, once its size checked out
+
     def read_open(blob_id: str, plain_size: int, first: int, last: int, cut: int, length: int) -> Chunk:
-        header = blobs.read(blob_id, 0, sealed.HEADER)
-        # A blob cut short or grown is refused before any of it is opened: the byte at its
-        # expected end must be its last.
-        if len(blobs.read(blob_id, sealed.sealed_size(plain_size) - 1, 2)) != 1:
-            raise sealed.TamperedError("the blob's size is not the sealed size of the object")
+        header = headers.get(blob_id)
+        if header is None:
+            header = blobs.read(blob_id, 0, sealed.HEADER)
+            # A blob cut short or grown is refused before any of it is opened: the byte at its
+            # expected end must be its last.
+            if len(blobs.read(blob_id, sealed.sealed_size(plain_size) - 1, 2)) != 1:
+                raise sealed.TamperedError("the blob's size is not the sealed size of the object")
+            headers[blob_id] = header
         offset, size = sealed.sealed_range(plain_size, first, last)
         if plain_size < BIG_BLOB:
             opened = sealed.open_into(aead, blob_id.encode(), header, plain_size, first,
@@ -217,7 +222,7 @@ def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., Chunk]:
     return read_open
 
 
-_RUN = BLOCK // sealed.SEGMENT  # segments opened per read
+_RUN = 2 * BLOCK // sealed.SEGMENT  # segments read and opened at once (2 MiB)
 
 
 def _overlaps(segments: tuple[Segment, ...], start: int, end: int) -> Iterator[tuple[Segment, int, int]]:
