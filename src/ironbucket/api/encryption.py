@@ -21,12 +21,13 @@ import base64
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ironbucket.api.bucket_encryption import default_encryption
 from ironbucket.api.context import Context
+from ironbucket.api.needs import bucket_arn, object_arn
 from ironbucket.authz.context import Keys, request_keys
 from ironbucket.crypto import envelope
 from ironbucket.crypto.master_key import MasterKey
@@ -78,7 +79,7 @@ class ObjectKeys:
         # (KMS ciphertext, wrapped data key) → the parsed ciphertext and the opened data key;
         # the caller's permission and the key's state are still checked on every use.
         self._kms_opened: dict[tuple[bytes, bytes], tuple[ciphertext.Blob, AESGCM]] = {}
-        self._bucket_keys: dict[tuple[str, str], tuple[float, str, bytes, bytes]] = {}
+        self._bucket_keys: dict[tuple[str, str], tuple[float, bytes, bytes]] = {}
 
     async def kek(self, kek_id: str = KEK_ID) -> AESGCM:
         found = self._keks.get(kek_id)
@@ -100,32 +101,36 @@ class ObjectKeys:
         return aead
 
     def remember(self, wrapped: bytes, aead: AESGCM) -> None:
-        if len(self._opened) >= _CACHE_LIMIT:
-            self._opened.clear()
-        self._opened[wrapped] = aead
+        _keep(self._opened, wrapped, aead)
 
     def opened(self, wrapped: bytes) -> AESGCM | None:
         return self._opened.get(wrapped)
 
     def remember_kms(self, slot: tuple[bytes, bytes], opened: tuple[ciphertext.Blob, AESGCM]) -> None:
-        if len(self._kms_opened) >= _CACHE_LIMIT:
-            self._kms_opened.clear()
-        self._kms_opened[slot] = opened
+        _keep(self._kms_opened, slot, opened)
 
     def kms_opened(self, slot: tuple[bytes, bytes]) -> tuple[ciphertext.Blob, AESGCM] | None:
         return self._kms_opened.get(slot)
 
-    def bucket_key(self, bucket: str, kms_key: str, now: float) -> tuple[str, bytes, bytes] | None:
-        entry = self._bucket_keys.get((bucket, kms_key))
+    def bucket_key(self, bucket: str, key_arn: str, now: float) -> tuple[bytes, bytes] | None:
+        """(plaintext, KMS ciphertext) of the bucket key in use for new objects, if still fresh."""
+        entry = self._bucket_keys.get((bucket, key_arn))
         if entry is None or entry[0] < now:
             return None
-        return entry[1], entry[2], entry[3]
+        return entry[1], entry[2]
 
-    def keep_bucket_key(self, bucket: str, kms_key: str, now: float, arn: str, plaintext: bytes,
-                        blob: bytes) -> None:
-        if len(self._bucket_keys) >= _CACHE_LIMIT:
-            self._bucket_keys.clear()
-        self._bucket_keys[(bucket, kms_key)] = (now + BUCKET_KEY_LIFETIME, arn, plaintext, blob)
+    def keep_bucket_key(self, bucket: str, key_arn: str, now: float, plaintext: bytes, blob: bytes) -> None:
+        _keep(self._bucket_keys, (bucket, key_arn), (now + BUCKET_KEY_LIFETIME, plaintext, blob))
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _keep(cache: dict[K, V], key: K, value: V) -> None:
+    if len(cache) >= _CACHE_LIMIT:  # bounded: simply start over
+        cache.clear()
+    cache[key] = value
 
 
 def _kek_binding(kek_id: str) -> bytes:
@@ -137,10 +142,6 @@ def _keys(ctx: Context) -> ObjectKeys:
     if found is None:
         raise InternalError("Object encryption keys are not available.")
     return found
-
-
-def object_arn(bucket: str, key: str) -> str:
-    return f"arn:aws:s3:::{bucket}/{key}"
 
 
 # --- KMS on the caller's behalf ------------------------------------------------------------------
@@ -249,20 +250,21 @@ async def _bucket_key_write(ctx: Context, algorithm: str, kms_key: str | None, b
                             data_key: bytes, aead: AESGCM, extra: Mapping[str, str] | None
                             ) -> ObjectCipher:
     object_keys = _keys(ctx)
-    context = {"aws:s3:arn": f"arn:aws:s3:::{bucket}", **(extra or {})}
+    context = {"aws:s3:arn": bucket_arn(bucket), **(extra or {})}
     try:
         # Resolved for this caller (an alias names a key of the caller's account) and checked
         # every time: a cached bucket key spares the KMS crypto, never the caller's permission.
         found = await kms.authorize_generate(_kms_call(ctx), kms_key or "alias/aws/s3", context)
     except KmsError as exc:
         raise s3_error(exc) from None
-    cached = object_keys.bucket_key(bucket, found.arn, time.monotonic()) if not extra else None
+    arn = found.arn
+    cached = object_keys.bucket_key(bucket, arn, time.monotonic()) if not extra else None
     if cached is not None:
-        arn, plaintext, blob = cached
+        plaintext, blob = cached
     else:
-        arn, plaintext, blob = await _kms_data_key(ctx, found.arn, context)
+        arn, plaintext, blob = await _kms_data_key(ctx, arn, context)
         if not extra:
-            object_keys.keep_bucket_key(bucket, arn, time.monotonic(), arn, plaintext, blob)
+            object_keys.keep_bucket_key(bucket, arn, time.monotonic(), plaintext, blob)
     wrapped = envelope.wrap(AESGCM(plaintext), data_key, _BUCKET_KEY_CONTEXT)
     return ObjectCipher(aead, Encryption(algorithm, wrapped, kms_key_arn=arn, bucket_key=blob,
                                          context=context))

@@ -174,7 +174,8 @@ async def read_range(services: Services, segments: tuple[Segment, ...], data: by
     if aead is None:
         pieces = [(blobs.read, piece) for piece in _pieces(segments, start, end)]
     else:
-        pieces = [(_opener(blobs, aead), piece) for piece in _sealed_pieces(segments, start, end)]
+        opener = _opener(blobs, aead)
+        pieces = [(opener, piece) for piece in _sealed_pieces(segments, start, end)]
     # Blocks being read (and opened) ahead of the one being sent: sealed blocks take a read and
     # an AES-GCM pass each, so more of them overlap (each in its own thread).
     depth = 1 if aead is None else READ_AHEAD_SEALED
