@@ -290,11 +290,14 @@ def _damaged(what: str, exc: sealed.TamperedError) -> InternalError:
     return InternalError()
 
 
-def open_inline(data: bytes, aead: AESGCM | None, what: str) -> bytes:
-    """The plaintext of an object's inline bytes (damage: InternalError, logged)."""
+def open_inline(data: bytes, aead: AESGCM | None, what: Callable[[], str]) -> bytes:
+    """The plaintext of an object's inline bytes (damage: InternalError, logged naming
+    ``what()``)."""
     if aead is None:
         return data
     try:
+        if len(data) <= sealed.HEADER + sealed.SEALED_SEGMENT:
+            return sealed.open_single(aead, sealed.INLINE_LABEL, data)
         return sealed.open_all(aead, sealed.INLINE_LABEL, sealed.plain_size(len(data)), data)
     except sealed.TamperedError as exc:
-        raise _damaged(what, exc) from None
+        raise _damaged(what(), exc) from None

@@ -138,7 +138,7 @@ async def _read(ctx: Context, *, head: bool) -> Response:
         return Response(status=status, headers=headers, body=b"")
     if version.data is not None:  # inline: opened whole, sent as one piece
         return Response(status=status, headers=headers,
-                        body=open_inline(version.data, aead, describe(version))[start:end + 1])
+                        body=open_inline(version.data, aead, lambda: describe(version))[start:end + 1])
     body = await authenticated(read_range(ctx.services, version.segments, version.data, start, end, aead),
                                describe(version))
     return Response(status=status, headers=headers, body=body, content_length=length)

@@ -79,6 +79,23 @@ def new_header() -> bytes:
     return MAGIC + bytes((FORMAT_VERSION, SEGMENT_SHIFT, 0, 0)) + os.urandom(8)
 
 
+_FIXED = MAGIC + bytes((FORMAT_VERSION, SEGMENT_SHIFT, 0, 0))  # a header's first 8 bytes
+_SINGLE = HEADER + TAG  # the sealed size of a one-segment object, plus its plaintext
+
+
+def open_single(data_key: AESGCM, label: bytes, sealed: bytes) -> bytes:
+    """``open_all`` of a one-segment object (every inline object), the short way; the
+    plaintext size is what the sealed bytes' length says."""
+    header = sealed[:HEADER]
+    if len(sealed) < _SINGLE or len(sealed) > _SINGLE + SEGMENT or header[:8] != _FIXED:
+        raise TamperedError("not a sealed one-segment object")
+    try:
+        return data_key.decrypt(header[8:] + b"\x00\x00\x00\x00", sealed[HEADER:],
+                                label + header + b"\x00\x00\x00\x00\x01")
+    except InvalidTag:
+        raise TamperedError("segment 0 does not authenticate") from None
+
+
 def check_header(header: bytes) -> None:
     if len(header) != HEADER or header[:4] != MAGIC or header[4] != FORMAT_VERSION \
             or header[5] != SEGMENT_SHIFT or header[6:8] != b"\x00\x00":
@@ -215,11 +232,6 @@ def open_into(data_key: AESGCM, label: bytes, header: bytes, plain_size: int, fi
 def open_all(data_key: AESGCM, label: bytes, plain_size: int, sealed: bytes) -> bytes:
     if len(sealed) != sealed_size(plain_size):
         raise TamperedError("sealed size does not match the object size")
-    if plain_size <= SEGMENT:  # one segment (every inline object): the short way
-        header = sealed[:HEADER]
-        check_header(header)
-        try:
-            return data_key.decrypt(_nonce(header, 0), sealed[HEADER:], _aad(label, header, 0, True))
-        except InvalidTag:
-            raise TamperedError("segment 0 does not authenticate") from None
+    if plain_size <= SEGMENT:
+        return open_single(data_key, label, sealed)
     return b"".join(open_segments(data_key, label, sealed[:HEADER], plain_size, 0, sealed[HEADER:]))

@@ -59,7 +59,7 @@ class Requested:
     customer: CustomerKey | None = None
 
 
-@dataclass(slots=True)  # not frozen: built on every GET, and frozen fields cost a setattr each
+@dataclass(frozen=True, slots=True)
 class Encryption:
     """How a stored object's data key is kept (see api/encryption.py for the key hierarchy)."""
 
@@ -88,11 +88,24 @@ class Encryption:
         doc = extra.get("sse")
         if doc is None:
             return None  # stored before encryption existed: plaintext
+        # A cached version hands back the very same record: parse it once (kept with the
+        # record, so its id cannot be reused while cached).
+        known = _PARSED.get(id(doc))
+        if known is not None and known[0] is doc:
+            return known[1]
         if doc.get("v") != 1:
             raise ValueError("unknown encryption record version")
-        return cls(algorithm=doc["alg"], wrapped_key=doc["dk"], kek_id=doc.get("kek"),
-                   kms_key_arn=doc.get("kms"), bucket_key=doc.get("bk"), context=doc.get("ctx"),
-                   salt=doc.get("salt"), key_mac=doc.get("mac"), key_md5=doc.get("md5"))
+        parsed = cls(algorithm=doc["alg"], wrapped_key=doc["dk"], kek_id=doc.get("kek"),
+                     kms_key_arn=doc.get("kms"), bucket_key=doc.get("bk"), context=doc.get("ctx"),
+                     salt=doc.get("salt"), key_mac=doc.get("mac"), key_md5=doc.get("md5"))
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        _PARSED[id(doc)] = (doc, parsed)
+        return parsed
+
+
+_PARSED_LIMIT = 4096
+_PARSED: dict[int, tuple[Mapping[str, Any], Encryption]] = {}
 
 
 def customer_key(headers: Mapping[str, str], prefix: str = CUSTOMER) -> CustomerKey | None:
