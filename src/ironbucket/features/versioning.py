@@ -34,8 +34,12 @@ VersionGuard = Callable[[ObjectVersion], None]
 
 
 def new_version_id() -> str:
-    """Opaque and unique: 192 random bits, URL-safe (never needs escaping in a query)."""
-    return secrets.token_urlsafe(24)
+    """Opaque and unique: 192 random bits, URL-safe (never needs escaping in a query), and never
+    starting with "-", which command-line tools would read as an option (`--version-id -abc`)."""
+    while True:
+        found = secrets.token_urlsafe(24)
+        if found[0] != "-":
+            return found
 
 
 _ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")

@@ -21,6 +21,9 @@ def test_version_ids_are_unique_url_safe_and_never_null() -> None:
     ids = {versioning.new_version_id() for _ in range(2000)}
     assert len(ids) == 2000 and NULL_VERSION not in ids
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}", i) for i in ids)
+    # 2000 ids would start with "-" ~31 times by chance: none may (the aws CLI takes
+    # `--version-id -abc` for an option).
+    assert not any(i.startswith("-") for i in ids)
 
 
 @pytest.mark.parametrize(("state", "is_null"), [(UNVERSIONED, True), (SUSPENDED, True), (ENABLED, False)])
