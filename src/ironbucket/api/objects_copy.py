@@ -11,6 +11,7 @@ from ironbucket.api.context import Context
 from ironbucket.api.copy_source import CopySource, parse_copy_source
 from ironbucket.api.ingest import authenticated, ingest, read_range
 from ironbucket.api.object_headers import version_headers
+from ironbucket.api.objects_read import describe
 from ironbucket.api.objects_write import commit, storage_precondition
 from ironbucket.api.write_options import WriteOptions, parse_write_options, reject_unsupported
 from ironbucket.errors import AccessDenied, InvalidRequest, NoSuchKey, NoSuchVersion
@@ -56,7 +57,7 @@ async def source_bytes(ctx: Context, version: ObjectVersion, start: int, end: in
     if version.size == 0:
         return _nothing()
     return await authenticated(read_range(ctx.services, version.segments, version.data, start, end, aead),
-                               f"{version.bucket}/{version.key} (version {version.version_id})")
+                               describe(version))
 
 
 async def _nothing() -> AsyncIterator[Chunk]:
