@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -24,6 +24,7 @@ from ironbucket.api.context import Services
 from ironbucket.crypto import segments as sealed
 from ironbucket.errors import EntityTooLarge, InternalError
 from ironbucket.features.checksums import ChecksumAlgorithm, ChecksumHasher
+from ironbucket.http.lending import BufferPool
 from ironbucket.http.response import Chunk
 from ironbucket.storage.interfaces import BlobStore, BlobWriter, Segment
 
@@ -72,7 +73,7 @@ class _Digests:
         return {algorithm: hasher.digest() for algorithm, hasher in self.hashers.items()}
 
 
-async def _as_is(block: list[Chunk]) -> list[Chunk]:
+async def _as_is(block: list[Chunk]) -> Sequence[Chunk]:
     return block
 
 
@@ -91,17 +92,17 @@ async def ingest(services: Services, chunks: AsyncIterator[Chunk], *,
     sealer: sealed.Sealer | None = None
     # Three stages overlap: block N+1 arrives while block N is hashed and sealed (two threads)
     # and block N-1 is written (a third).
-    in_flight: asyncio.Future[tuple[None, list[Chunk]]] | None = None
+    in_flight: asyncio.Future[tuple[None, Sequence[Chunk]]] | None = None
     writing: asyncio.Future[None] | None = None
 
-    async def write(ready: list[Chunk]) -> None:
+    async def write(ready: Sequence[Chunk]) -> None:
         nonlocal writing
         assert writer is not None
         if writing is not None:
             await writing  # blobs are written in order
         writing = asyncio.ensure_future(services.run(writer.write_many, ready))
 
-    def stage(block: list[Chunk]) -> asyncio.Future[tuple[None, list[Chunk]]]:
+    def stage(block: list[Chunk]) -> asyncio.Future[tuple[None, Sequence[Chunk]]]:
         # A block stays a list of received chunks: hashed piece by piece and (in the clear)
         # written with one writev, so no byte is copied to assemble it.
         prepared = services.run(sealer.update, block) if sealer is not None else _as_is(block)
@@ -210,20 +211,27 @@ def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., Chunk]:
                 raise sealed.TamperedError("the blob's size is not the sealed size of the object")
             headers[blob_id] = header
         offset, size = sealed.sealed_range(plain_size, first, last)
+        # On any error the buffer is not given back (it may hold unauthenticated bytes).
+        into = _PLAINTEXT.take()
         if plain_size < BIG_BLOB:
             opened = sealed.open_into(aead, blob_id.encode(), header, plain_size, first,
-                                      blobs.read(blob_id, offset, size), last=last)
+                                      blobs.read(blob_id, offset, size), last=last, into=into)
         else:  # read once per GET: around the page cache (it costs CPU to fill and reclaim)
             with blobs.read_uncached(blob_id, offset, size) as view:
-                opened = sealed.open_into(aead, blob_id.encode(), header, plain_size, first, view,
-                                          last=last)
+                opened = sealed.open_into(aead, blob_id.encode(), header, plain_size, first,
+                                          view, last=last, into=into)
         if cut or length != len(opened):  # only the pieces at a range's edges
-            return bytes(memoryview(opened)[cut:cut + length])
-        return opened
+            piece = bytes(opened[cut:cut + length])
+            _PLAINTEXT.give(into)
+            return piece
+        return opened  # a view of ``into``: the HTTP server gives it back once sent
     return read_open
 
 
 _RUN = 2 * BLOCK // sealed.SEGMENT  # segments read and opened at once (2 MiB)
+# Plaintext runs are opened into pooled buffers (http/lending.py): one GET holds a few (reading
+# ahead, sending, queued in the transport).
+_PLAINTEXT = BufferPool(_RUN * sealed.SEGMENT, keep=2 * (READ_AHEAD_SEALED + 2))
 
 
 def _overlaps(segments: tuple[Segment, ...], start: int, end: int) -> Iterator[tuple[Segment, int, int]]:

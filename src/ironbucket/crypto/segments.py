@@ -130,7 +130,7 @@ class Sealer:
             self._started = True
             out.append(self._header)
 
-    def update(self, chunks: Iterable[bytes | bytearray]) -> list[bytes | bytearray]:
+    def update(self, chunks: Iterable[bytes | bytearray | memoryview]) -> list[bytes | bytearray]:
         out: list[bytes | bytearray] = []
         self._begin(out)
         buffer = self._buffer
@@ -209,11 +209,19 @@ def open_segments(data_key: AESGCM, label: bytes, header: bytes, plain_size: int
 
 
 def open_into(data_key: AESGCM, label: bytes, header: bytes, plain_size: int, first: int,
-              sealed: bytes | memoryview, *, last: int) -> bytearray:
-    """``open_segments`` into one buffer (no per-segment objects, no joining copy). On
-    TamperedError the buffer is dropped: it may hold bytes that did not authenticate."""
-    out = bytearray(len(sealed) - TAG * (last - first + 1))
-    view = memoryview(out)
+              sealed: bytes | memoryview, *, last: int, into: bytearray | None = None
+              ) -> bytearray | memoryview:
+    """``open_segments`` into one buffer (no per-segment objects, no joining copy): a new one,
+    or the start of ``into`` (then a view of it is returned). On TamperedError the buffer must
+    be dropped or refilled: it may hold bytes that did not authenticate."""
+    total = max(0, len(sealed) - TAG * (last - first + 1))  # a wrong length fails below
+    if into is None:
+        out: bytearray | memoryview = bytearray(total)
+        view = memoryview(out)
+    elif total <= len(into):
+        out = view = memoryview(into)[:total]
+    else:
+        raise ValueError("the buffer is smaller than the plaintext")
     at = 0
     try:
         for index, final, piece in _spans(header, plain_size, first, sealed, last):
@@ -225,7 +233,8 @@ def open_into(data_key: AESGCM, label: bytes, header: bytes, plain_size: int, fi
                 raise TamperedError(f"segment {index} does not authenticate") from None
             at += size
     finally:
-        view.release()
+        if into is None:
+            view.release()
     return out
 
 

@@ -100,7 +100,7 @@ _DIGEST_SIZE = {
     ChecksumAlgorithm.SHA256: 32,
 }
 # (awscrt's functions take any bytes-like object; its stubs say bytes)
-_CRC_FUNCTIONS: dict[ChecksumAlgorithm, Callable[[bytes | bytearray, int], int]] = {
+_CRC_FUNCTIONS: dict[ChecksumAlgorithm, Callable[[bytes | bytearray | memoryview, int], int]] = {
     ChecksumAlgorithm.CRC32: crt.crc32,
     ChecksumAlgorithm.CRC32C: crt.crc32c,
     ChecksumAlgorithm.CRC64NVME: crt.crc64nvme,
@@ -124,7 +124,7 @@ class ChecksumHasher:
         self._crc = 0
         self._sha = hashlib.new(_SHA_NAMES[algorithm]) if algorithm in _SHA_NAMES else None
 
-    def update(self, data: bytes | bytearray) -> None:
+    def update(self, data: bytes | bytearray | memoryview) -> None:
         if self._sha is not None:
             self._sha.update(data)
         else:

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from ironbucket.errors import S3Error
 from ironbucket.http.xml import XmlWriter
 
-Chunk = bytes | bytearray  # a piece of a streamed body (bytearray: filled in place, not copied)
+# A piece of a streamed body: bytearray when filled in place, memoryview when it lends a pooled
+# buffer (http/lending.py).
+Chunk = bytes | bytearray | memoryview
 Body = bytes | AsyncIterator[Chunk]
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import httptools
 
+from ironbucket.http.lending import Lender, lent_buffer
 from ironbucket.server.tls_setup import tls_extension
 
 log = logging.getLogger(__name__)
@@ -164,12 +165,15 @@ class RequestCycle:
         body: bytes = b"" if self._head_method else message.get("body", b"")
         more = message.get("more_body", False)
         head, self._response_head = self._response_head, b""
-        if head:
-            protocol.transport.write(head + body if len(body) < 65536 else head)
-            if len(body) >= 65536:
+        if head and len(body) < 65536:
+            protocol.transport.write(head + body)  # a copy: a lent buffer is free at once
+            protocol.lend(body, sent=True)
+        else:
+            if head:
+                protocol.transport.write(head)
+            if body:
                 protocol.transport.write(body)
-        elif body:
-            protocol.transport.write(body)
+                protocol.lend(body)
         if not more:
             self.response_complete = True
             protocol.response_done(self)
@@ -201,6 +205,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
         self.read_paused = False
         self.write_paused = False
         self._drain_waiters: list[asyncio.Future[None]] = []
+        self.lender = Lender()  # pooled body buffers written but maybe not yet sent
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
         self._header_bytes = 0
@@ -231,6 +236,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
         for waiter in self._drain_waiters:
             if not waiter.done():
                 waiter.set_result(None)
+        self.lender.forget()
 
     def _idle_check(self) -> None:
         """One timer per connection, re-armed lazily (not per request): close a connection that
@@ -256,10 +262,27 @@ class HttpProtocol(asyncio.BufferedProtocol):
 
     def resume_writing(self) -> None:
         self.write_paused = False
+        self._settle()
         waiters, self._drain_waiters = self._drain_waiters, []
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+
+    def lend(self, body: bytes | bytearray | memoryview, *, sent: bool = False) -> None:
+        """Note a body chunk that may be a view of a pooled buffer (``sent``: its bytes were
+        copied, so the buffer is free now)."""
+        buffer = lent_buffer(body)
+        if buffer is not None:
+            if sent:
+                buffer.pool.give(buffer)
+                return
+            self.lender.lent(buffer, len(body))
+            self._settle()
+
+    def _settle(self) -> None:
+        # While closing, queued bytes may still be sent: only connection_lost ends the doubt.
+        if len(self.lender) and not self.transport.is_closing():
+            self.lender.settle(self.transport.get_write_buffer_size())
 
     async def drain(self) -> None:
         if self.write_paused and not self.transport.is_closing():

@@ -546,7 +546,7 @@ class BlobWriter(Protocol):
     size: int
 
     def write(self, data: bytes) -> None: ...
-    def write_many(self, chunks: Sequence[bytes | bytearray]) -> None:
+    def write_many(self, chunks: Sequence[bytes | bytearray | memoryview]) -> None:
         """Append ``chunks`` in order (one gathered write, no joining copy)."""
         ...
 

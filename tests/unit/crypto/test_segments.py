@@ -22,6 +22,7 @@ from ironbucket.crypto.segments import (
     TamperedError,
     check_header,
     open_all,
+    open_into,
     open_segments,
     plain_size,
     seal_all,
@@ -203,6 +204,29 @@ def test_a_range_read_cut_short_never_opens(first: int, last: int) -> None:
                           last=last)
 
 
+@pytest.mark.parametrize(("first", "last"), RANGES)
+def test_open_into_a_new_or_a_reused_buffer(first: int, last: int) -> None:
+    """Into a fresh buffer, or into the start of a bigger one that still holds other bytes (a
+    pooled buffer): the same plaintext, and only the view's bytes are written."""
+    offset, length = sealed_range(FIVE, first, last)
+    piece = FIVE_SEALED[offset:offset + length]
+    want = FIVE_DATA[first * SEGMENT:(last + 1) * SEGMENT]
+    assert bytes(open_into(KEY, LABEL, FIVE_SEALED[:HEADER], FIVE, first, piece, last=last)) == want
+    reused = bytearray(b"\xaa" * (5 * SEGMENT + 3))
+    view = open_into(KEY, LABEL, FIVE_SEALED[:HEADER], FIVE, first, memoryview(piece), last=last,
+                     into=reused)
+    assert isinstance(view, memoryview) and view.obj is reused
+    assert bytes(view) == want
+    assert reused[len(want):] == b"\xaa" * (len(reused) - len(want))
+
+
+def test_open_into_refuses_a_buffer_too_small() -> None:
+    offset, length = sealed_range(FIVE, 0, 1)
+    with pytest.raises(ValueError, match="smaller"):
+        open_into(KEY, LABEL, FIVE_SEALED[:HEADER], FIVE, 0, FIVE_SEALED[offset:offset + length],
+                  last=1, into=bytearray(2 * SEGMENT - 1))
+
+
 def test_empty_object_range() -> None:
     sealed = seal_all(KEY, LABEL, b"")
     offset, length = sealed_range(0, 0, 0)
@@ -287,6 +311,9 @@ def test_tampered_never_opens(name: str, label: bytes, key: AESGCM, sealed: byte
         with pytest.raises(TamperedError):
             open_segments(key, label, sealed[:HEADER], size, 0, sealed[offset:offset + length],
                           last=count - 1)
+        with pytest.raises(TamperedError):
+            open_into(key, label, sealed[:HEADER], size, 0, sealed[offset:offset + length],
+                      last=count - 1, into=bytearray(count * SEGMENT))
     # A range read (header and segments read apart) either fails or yields the genuine plaintext
     # of the segments it asked for: never anything else.
     for first in range(count):

@@ -86,7 +86,7 @@ class FileBlobWriter:
     def write(self, data: bytes) -> None:
         self.write_many((data,))
 
-    def write_many(self, chunks: Sequence[bytes | bytearray]) -> None:
+    def write_many(self, chunks: Sequence[bytes | bytearray | memoryview]) -> None:
         fd = self._open_fd()
         try:
             if not self._direct:
