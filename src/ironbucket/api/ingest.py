@@ -211,16 +211,20 @@ def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., Chunk]:
                 raise sealed.TamperedError("the blob's size is not the sealed size of the object")
             headers[blob_id] = header
         offset, size = sealed.sealed_range(plain_size, first, last)
-        # On any error the buffer is not given back (it may hold unauthenticated bytes).
-        into = _PLAINTEXT.take()
         if plain_size < BIG_BLOB:
             opened = sealed.open_into(aead, blob_id.encode(), header, plain_size, first,
-                                      blobs.read(blob_id, offset, size), last=last, into=into)
-        else:  # read once per GET: around the page cache (it costs CPU to fill and reclaim)
-            with blobs.read_uncached(blob_id, offset, size) as view:
-                opened = sealed.open_into(aead, blob_id.encode(), header, plain_size, first,
-                                          view, last=last, into=into)
-        if cut or length != len(opened):  # only the pieces at a range's edges
+                                      blobs.read(blob_id, offset, size), last=last)
+            if cut or length != len(opened):  # only the pieces at a range's edges
+                return bytes(memoryview(opened)[cut:cut + length])
+            return opened
+        # A big blob: read once per GET around the page cache (it costs CPU to fill and reclaim),
+        # opened into a pooled buffer. On any error the buffer is not given back (it may hold
+        # unauthenticated bytes).
+        into = _PLAINTEXT.take()
+        with blobs.read_uncached(blob_id, offset, size) as view:
+            opened = sealed.open_into(aead, blob_id.encode(), header, plain_size, first, view,
+                                      last=last, into=into)
+        if cut or length != len(opened):
             piece = bytes(opened[cut:cut + length])
             _PLAINTEXT.give(into)
             return piece
@@ -229,9 +233,9 @@ def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., Chunk]:
 
 
 _RUN = 2 * BLOCK // sealed.SEGMENT  # segments read and opened at once (2 MiB)
-# Plaintext runs are opened into pooled buffers (http/lending.py): one GET holds a few (reading
-# ahead, sending, queued in the transport).
-_PLAINTEXT = BufferPool(_RUN * sealed.SEGMENT, keep=2 * (READ_AHEAD_SEALED + 2))
+# Runs of big blobs are opened into pooled buffers (http/lending.py): a GET holds a few (reading
+# ahead, sending, queued in the transport). Smaller objects allocate: kept buffers are resident.
+_PLAINTEXT = BufferPool(_RUN * sealed.SEGMENT, keep=READ_AHEAD_SEALED + 2)
 
 
 def _overlaps(segments: tuple[Segment, ...], start: int, end: int) -> Iterator[tuple[Segment, int, int]]:
