@@ -16,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ironbucket.policy import Policy, PolicyError, PolicyKind, parse_policy
+if TYPE_CHECKING:  # the supervisor parses the settings: the policy engine only for a policy file
+    from ironbucket.policy import Policy
 
 _ID = re.compile(r"vpce-[0-9a-f]{8,17}")
 _VPC = re.compile(r"vpc-[0-9a-f]{8,17}")
@@ -101,6 +102,8 @@ def _cidrs(value: object, where: str) -> tuple[str, ...]:
 
 
 def _load_policy(path: Path, where: str) -> Policy:
+    from ironbucket.policy import PolicyError, PolicyKind, parse_policy
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -7,16 +7,17 @@ message); each worker then builds its own context from the same files after it f
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import ssl
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ironbucket.config import Settings, split_address
 
-_MIN_VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
+if TYPE_CHECKING:  # the supervisor imports this module: ssl and asyncio only where TLS is served
+    import asyncio
+    import ssl
+
 # ssl's names for the negotiated version → the ASGI TLS extension's integer (the wire value).
 _WIRE_VERSIONS = {"TLSv1": 0x0301, "TLSv1.1": 0x0302, "TLSv1.2": 0x0303, "TLSv1.3": 0x0304}
 
@@ -54,8 +55,10 @@ def prepare(settings: Settings) -> TlsSetup | None:
 
 
 def server_context(cert: Path, key: Path, min_version: str) -> ssl.SSLContext:
+    import ssl
+
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = _MIN_VERSIONS[min_version]
+    ctx.minimum_version = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}[min_version]
     for label, path in (("certificate (--tls-cert)", cert), ("key (--tls-key)", key)):
         if not path.is_file():
             raise TlsSetupError(f"TLS {label} {path} does not exist or is not a file")
