@@ -257,6 +257,26 @@ def test_bad_encryption_headers_are_refused(s3s: Any, bkt: str) -> None:
     assert fails(s3s.head_object, Bucket=bkt, Key="k")[1] == 404  # nothing was stored
 
 
+def test_writes_echo_the_encryption_context_the_request_gave(s3s: Any, bkt: str) -> None:
+    """As S3 does: the request's own context (without the aws:s3:arn pair S3 adds), and no
+    context header at all when the request gave none."""
+    given = {"project": "x", "team": "storage"}
+    context = base64.b64encode(json.dumps(given).encode()).decode()
+    kms = {"ServerSideEncryption": "aws:kms", "SSEKMSEncryptionContext": context}
+    echoed = [
+        s3s.put_object(Bucket=bkt, Key="ctx", Body=b"c", **kms),
+        s3s.put_object(Bucket=bkt, Key="ctx-bk", Body=b"c", BucketKeyEnabled=True, **kms),
+        s3s.copy_object(Bucket=bkt, Key="ctx-copy", CopySource={"Bucket": bkt, "Key": "ctx"}, **kms),
+        s3s.create_multipart_upload(Bucket=bkt, Key="ctx-mpu", **kms),
+    ]
+    for answer in echoed:
+        assert json.loads(base64.b64decode(answer["SSEKMSEncryptionContext"])) == given
+    for answer in (s3s.put_object(Bucket=bkt, Key="plain-kms", Body=b"c", ServerSideEncryption="aws:kms"),
+                   s3s.put_object(Bucket=bkt, Key="sse-s3", Body=b"c")):
+        assert "SSEKMSEncryptionContext" not in answer
+    assert "SSEKMSEncryptionContext" not in s3s.head_object(Bucket=bkt, Key="ctx")
+
+
 def _files(root: Path) -> Iterator[Path]:
     return (p for p in root.rglob("*") if p.is_file())
 

@@ -66,6 +66,16 @@ class ObjectCipher:
 
     aead: AESGCM
     record: Encryption
+    given_context: Mapping[str, str] | None = None  # the request's own SSE-KMS context
+
+    def write_headers(self) -> dict[str, str]:
+        """What PutObject, CopyObject and CreateMultipartUpload answer about the encryption:
+        the stored record's headers, and the encryption context as the request gave it (as S3
+        does: without the aws:s3:arn pair it adds itself)."""
+        headers = sse.response_headers(self.record)
+        if self.given_context is not None:
+            headers[sse.H_CONTEXT] = sse.encode_context(self.given_context)
+        return headers
 
 
 class ObjectKeys:
@@ -243,7 +253,7 @@ async def for_write(ctx: Context, wanted: Requested, default: Requested, *, buck
     context = {"aws:s3:arn": object_arn(bucket, key), **(chosen.context or {})}
     arn, plaintext, blob = await _kms_data_key(ctx, kms_key, context)
     return ObjectCipher(AESGCM(plaintext), Encryption(algorithm, blob, kms_key_arn=arn,
-                                                      context=context))
+                                                      context=context), chosen.context)
 
 
 async def _bucket_key_write(ctx: Context, algorithm: str, kms_key: str | None, bucket: str,
@@ -267,7 +277,7 @@ async def _bucket_key_write(ctx: Context, algorithm: str, kms_key: str | None, b
             object_keys.keep_bucket_key(bucket, arn, time.monotonic(), plaintext, blob)
     wrapped = envelope.wrap(AESGCM(plaintext), data_key, _BUCKET_KEY_CONTEXT)
     return ObjectCipher(aead, Encryption(algorithm, wrapped, kms_key_arn=arn, bucket_key=blob,
-                                         context=context))
+                                         context=context), extra)
 
 
 # --- reads ---------------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ async def create_multipart_upload(ctx: Context) -> Response:
     await ctx.services.meta.create_upload(upload)
     writer = XmlWriter("InitiateMultipartUploadResult").element("Bucket", bucket.name)
     writer.element("Key", ctx.key).element("UploadId", upload.upload_id)
-    headers = sse.response_headers(cipher.record)
+    headers = cipher.write_headers()
     if checksum.explicit:
         headers["x-amz-checksum-algorithm"] = checksum.algorithm.value
         headers["x-amz-checksum-type"] = checksum.type.value

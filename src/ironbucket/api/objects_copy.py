@@ -107,7 +107,7 @@ async def copy_object(ctx: Context) -> Response:
     if src.checksum_algorithm or "x-amz-checksum-algorithm" in ctx.headers:
         writer.element("ChecksumType", "FULL_OBJECT")
         writer.element(f"Checksum{algorithm.value}", checksum_value)
-    headers = {**version_headers(version, bool(bucket.versioning)), **sse.response_headers(cipher.record)}
+    headers = {**version_headers(version, bool(bucket.versioning)), **cipher.write_headers()}
     if src.version_id != NULL_VERSION:
         headers["x-amz-copy-source-version-id"] = src.version_id
     return xml_response(writer.render(), headers=headers)

@@ -16,7 +16,6 @@ from ironbucket.features import versioning
 from ironbucket.features.checksums import ChecksumAlgorithm
 from ironbucket.features.conditional import write_precondition
 from ironbucket.features.naming import validate_object_key
-from ironbucket.features.sse import response_headers
 from ironbucket.http.response import Response, empty
 from ironbucket.storage.interfaces import ObjectVersion, WritePrecondition
 
@@ -106,7 +105,7 @@ async def put_object(ctx: Context) -> Response:
     algorithm = checksum.algorithms[0]
     version = new_version(ctx, options, stored, algorithm, owner)
     await commit(ctx, version, stored, precondition)
-    headers = {"etag": quote_etag(version.etag), **response_headers(cipher.record)}
+    headers = {"etag": quote_etag(version.etag), **cipher.write_headers()}
     if checksum.requested is not None:
         headers[algorithm.header] = version.checksum_value or ""
         headers["x-amz-checksum-type"] = "FULL_OBJECT"

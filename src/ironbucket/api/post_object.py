@@ -90,7 +90,7 @@ async def post_object(ctx: Context) -> Response:
     await commit(ctx, version, stored, None)
     return _success(fields, bucket.name, key, version.etag,
                     {**version_headers(version, versioning.is_versioned(bucket.versioning)),
-                     **sse.response_headers(cipher.record)})
+                     **cipher.write_headers()})
 
 
 def _form_tags(document: str) -> dict[str, str]:

@@ -193,6 +193,11 @@ def _context(encoded: str) -> dict[str, str]:
     return doc
 
 
+def encode_context(context: Mapping[str, str]) -> str:
+    """An encryption context as the header carries it: base64 of its JSON."""
+    return base64.b64encode(json.dumps(dict(context), separators=(",", ":")).encode()).decode("ascii")
+
+
 def check_customer_key(stored: Encryption, given: CustomerKey | None, *, copy_source: bool = False
                        ) -> None:
     """Before any key work: a customer-key object needs its key; other objects refuse one."""
