@@ -83,10 +83,9 @@ def test_invalid_documents_change_nothing(server: RunningServer, s3: Any, bucket
     assert denied.response["Error"]["Code"] == "InvalidArgument"
     assert denied.response["Error"]["Message"] == (
         "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse")
-    # Blocking SSE-C is valid S3 that object writes here do not enforce yet: refused, not stored.
     assert fails(put, client_=s3, bucket=bucket, rule_list=[
         {"ApplyServerSideEncryptionByDefault": by_default,
-         "BlockedEncryptionTypes": {"EncryptionType": ["SSE-C"]}}]) == ("NotImplemented", 501)
+         "BlockedEncryptionTypes": {"EncryptionType": ["SSE-C", "NONE"]}}]) == ("InvalidArgument", 400)
 
     raw = Client(server)
     try:

@@ -154,6 +154,40 @@ def test_customer_keys(s3s: Any, bkt: str) -> None:
     assert fails(s3s.head_object, Bucket=bkt, Key="bad")[1] == 404
 
 
+def test_a_bucket_can_block_sse_c_writes(s3s: Any, bkt: str) -> None:
+    """BlockedEncryptionTypes SSE-C: every write asking for a customer key is 403 AccessDenied,
+    other writes go on, and SSE-C objects written before stay readable with their key."""
+    ckey = os.urandom(32)
+    s3s.put_object(Bucket=bkt, Key="before", Body=b"old", **customer(ckey))
+    s3s.put_object(Bucket=bkt, Key="plain", Body=b"p")
+
+    def block(types: list[str]) -> None:
+        s3s.put_bucket_encryption(Bucket=bkt, ServerSideEncryptionConfiguration={"Rules": [
+            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+             "BlockedEncryptionTypes": {"EncryptionType": types}}]})
+
+    block(["SSE-C"])
+    rule = s3s.get_bucket_encryption(Bucket=bkt)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["BlockedEncryptionTypes"] == {"EncryptionType": ["SSE-C"]}
+    source = {"Bucket": bkt, "Key": "plain"}
+    refused = [
+        fails(s3s.put_object, Bucket=bkt, Key="new", Body=b"x", **customer(ckey)),
+        fails(s3s.copy_object, Bucket=bkt, Key="new", CopySource=source, **customer(ckey)),
+        fails(s3s.create_multipart_upload, Bucket=bkt, Key="new", **customer(ckey)),
+    ]
+    assert refused == [("AccessDenied", 403)] * 3
+    assert fails(s3s.head_object, Bucket=bkt, Key="new")[1] == 404
+    assert s3s.get_object(Bucket=bkt, Key="before", **customer(ckey))["Body"].read() == b"old"
+    # a copy out of an SSE-C object (its key as the copy source's) into another encryption is no SSE-C write
+    copied = s3s.copy_object(Bucket=bkt, Key="out", CopySource={"Bucket": bkt, "Key": "before"},
+                             **customer(ckey, "CopySourceSSECustomer"))
+    assert copied["ServerSideEncryption"] == "AES256"
+    assert s3s.put_object(Bucket=bkt, Key="sse-s3", Body=b"s")["ServerSideEncryption"] == "AES256"
+    block(["NONE"])
+    s3s.put_object(Bucket=bkt, Key="new", Body=b"x", **customer(ckey))
+    assert s3s.get_object(Bucket=bkt, Key="new", **customer(ckey))["Body"].read() == b"x"
+
+
 def test_multipart_parts_are_encrypted_as_they_arrive(s3s: Any, bkt: str, key_arn: str) -> None:
     ckey = os.urandom(32)
     for name, mode in modes(key_arn, ckey).items():

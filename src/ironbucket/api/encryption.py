@@ -311,8 +311,13 @@ async def for_read(ctx: Context, stored: Encryption | None, customer: CustomerKe
 
 
 # --- what a request asks for ---------------------------------------------------------------------
-async def bucket_default(ctx: Context, bucket: str) -> Requested:
+async def bucket_default(ctx: Context, bucket: str, wanted: Requested) -> Requested:
+    """The bucket's default encryption, for a write that asks for ``wanted``: refused (403) when
+    it asks for SSE-C and the bucket blocks SSE-C writes."""
     found = await default_encryption(ctx.services, bucket)
+    if wanted.customer is not None and found.blocks_sse_c:
+        raise AccessDenied("Requests specifying Server Side Encryption with Customer provided keys "
+                           "are blocked for this bucket (BlockedEncryptionTypes).")
     return Requested(algorithm=found.algorithm, kms_key_id=found.kms_key_id,
                      bucket_key=found.bucket_key_enabled)
 
@@ -320,8 +325,8 @@ async def bucket_default(ctx: Context, bucket: str) -> Requested:
 async def for_new_object(ctx: Context, bucket: str, key: str) -> ObjectCipher:
     """The data key of an object this request writes (PutObject, PostObject, CopyObject,
     CreateMultipartUpload), from its SSE headers or else the bucket's default encryption."""
-    return await for_write(ctx, sse.requested(ctx.headers), await bucket_default(ctx, bucket),
-                           bucket=bucket, key=key)
+    wanted = sse.requested(ctx.headers)
+    return await for_write(ctx, wanted, await bucket_default(ctx, bucket, wanted), bucket=bucket, key=key)
 
 
 async def for_stored(ctx: Context, extra: Mapping[str, Any], prefix: str = sse.CUSTOMER, *,

@@ -72,9 +72,9 @@ async def post_object(ctx: Context) -> Response:
     if "tagging" in fields:
         options = dataclasses.replace(options, tags=_form_tags(fields["tagging"]))
     checksum = integrity.from_headers(fields)
-    cipher = await encryption.for_write(ctx, sse.requested(fields),
-                                        await encryption.bucket_default(ctx, bucket.name),
-                                        bucket=bucket.name, key=key)
+    wanted = sse.requested(fields)
+    default = await encryption.bucket_default(ctx, bucket.name, wanted)
+    cipher = await encryption.for_write(ctx, wanted, default, bucket=bucket.name, key=key)
     owner = (owner[0], {**owner[1], "sse": cipher.record.to_extra()})
     stored = await ingest(ctx.services, form.content, checksums=checksum.algorithms, inline=True,
                           aead=cipher.aead)

@@ -12,8 +12,12 @@ Pure: no I/O. What S3 accepts, and how it answers the rest:
 * anything else, or a document that is not well-formed, is MalformedXML.
 S3 does not check at Put time that the KMS key exists or what form its id takes ("Amazon S3
 doesn't validate the KMS key ID provided in PutBucketEncryption requests"): a wrong key fails
-the object write that uses it. ``BlockedEncryptionTypes`` (blocking SSE-C writes) is well-formed
-but not enforced here, so it is refused with NotImplemented rather than stored and ignored.
+the object write that uses it.
+* ``BlockedEncryptionTypes`` holds ``EncryptionType`` values: ``SSE-C`` blocks writes that ask
+  for customer-provided keys (PutObject, CopyObject, PostObject, CreateMultipartUpload answer
+  403 AccessDenied; existing SSE-C objects stay readable), ``NONE`` blocks nothing. It may stand
+  alone in the rule (the default stays SSE-S3); ``NONE`` beside ``SSE-C`` contradicts itself and
+  is InvalidArgument (S3's answer is not documented).
 
 Every bucket without a stored configuration has S3's default since January 2023: SSE-S3
 (AES256) with no bucket key, which GetBucketEncryption returns and DeleteBucketEncryption restores.
@@ -21,12 +25,12 @@ Every bucket without a stored configuration has S3's default since January 2023:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from ironbucket.errors import InvalidArgument, MalformedXML
-from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.http import xml
 from ironbucket.http.xml import XmlWriter
 
@@ -36,8 +40,8 @@ KMS = "aws:kms"
 KMS_DSSE = "aws:kms:dsse"
 ALGORITHMS = frozenset({AES256, KMS, KMS_DSSE})
 KMS_ALGORITHMS = frozenset({KMS, KMS_DSSE})
-# Values of BlockedEncryptionTypes/EncryptionType in S3's model: recognised, then refused.
-_ENCRYPTION_TYPES = frozenset({"NONE", "SSE-C"})
+SSE_C = "SSE-C"  # a BlockedEncryptionTypes/EncryptionType value; the other is NONE
+_ENCRYPTION_TYPES = frozenset({"NONE", SSE_C})
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}  # xsd:boolean's lexical forms
 _STORED_VERSION = 1
 
@@ -51,6 +55,11 @@ class DefaultEncryption:
     kms_key_id: str | None
     # Recorded as given, also with AES256 (S3 accepts it there; objects then report no bucket key).
     bucket_key_enabled: bool
+    blocked: tuple[str, ...] = ()  # BlockedEncryptionTypes as given (sorted, once each)
+
+    @property
+    def blocks_sse_c(self) -> bool:
+        return SSE_C in self.blocked
 
 
 SSE_S3_DEFAULT = DefaultEncryption(AES256, None, False)
@@ -73,15 +82,13 @@ def parse_encryption_config(body: bytes) -> DefaultEncryption:
             raise MalformedXML()
         bucket_key = value
     apply = rule.get("ApplyServerSideEncryptionByDefault")
-    blocked = rule.get("BlockedEncryptionTypes")
-    if blocked is not None:  # valid S3 (also alone in a rule), but not enforced here
-        _check_blocked_types(blocked)
-        if apply is not None:
-            _by_default(apply, bucket_key)  # S3's errors about the rest of the rule come first
-        raise S3NotImplemented("BlockedEncryptionTypes is not supported.")
+    element = rule.get("BlockedEncryptionTypes")
+    blocked = _blocked_types(element) if element is not None else ()
     if apply is None:
-        raise MalformedXML()
-    return _by_default(apply, bucket_key)
+        if element is None:
+            raise MalformedXML()
+        return DefaultEncryption(AES256, None, bucket_key, blocked)  # blocking alone: SSE-S3 stays
+    return dataclasses.replace(_by_default(apply, bucket_key), blocked=blocked)
 
 
 def _by_default(apply: Element, bucket_key: bool) -> DefaultEncryption:
@@ -132,10 +139,15 @@ def _text(element: Element) -> str:
     return element.text or ""
 
 
-def _check_blocked_types(blocked: Element) -> None:
-    types = _fields(blocked, {"EncryptionType"}, repeat=True).get("EncryptionType", [])
-    if not types or any(_text(t).strip() not in _ENCRYPTION_TYPES for t in types):
+def _blocked_types(blocked: Element) -> tuple[str, ...]:
+    elements = _fields(blocked, {"EncryptionType"}, repeat=True).get("EncryptionType", [])
+    types = {_text(t).strip() for t in elements}
+    if not types or not types <= _ENCRYPTION_TYPES:
         raise MalformedXML()
+    if len(types) > 1:
+        raise InvalidArgument("BlockedEncryptionTypes cannot both block SSE-C and block nothing (NONE)",
+                              ArgumentName="BlockedEncryptionTypes")
+    return tuple(sorted(types))
 
 
 # --- the response document ---------------------------------------------------------------------
@@ -145,14 +157,22 @@ def render_encryption_config(config: DefaultEncryption) -> bytes:
     writer.start("ApplyServerSideEncryptionByDefault").element("SSEAlgorithm", config.algorithm)
     writer.element("KMSMasterKeyID", config.kms_key_id).end()
     writer.element("BucketKeyEnabled", config.bucket_key_enabled)
+    if config.blocked:
+        writer.start("BlockedEncryptionTypes")
+        for value in config.blocked:
+            writer.element("EncryptionType", value)
+        writer.end()
     return writer.render()
 
 
 # --- the stored form ---------------------------------------------------------------------------
 def to_stored(config: DefaultEncryption) -> str:
     """Canonical text for the bucket configuration store (a versioned JSON object)."""
-    return json.dumps({"v": _STORED_VERSION, "algorithm": config.algorithm, "kms_key_id": config.kms_key_id,
-                       "bucket_key_enabled": config.bucket_key_enabled}, separators=(",", ":"))
+    doc = {"v": _STORED_VERSION, "algorithm": config.algorithm, "kms_key_id": config.kms_key_id,
+           "bucket_key_enabled": config.bucket_key_enabled}
+    if config.blocked:
+        doc["blocked"] = list(config.blocked)
+    return json.dumps(doc, separators=(",", ":"))
 
 
 def from_stored(text: str) -> DefaultEncryption:
@@ -166,7 +186,10 @@ def from_stored(text: str) -> DefaultEncryption:
         raise ValueError("unknown stored default encryption format")
     algorithm, key_id = data.get("algorithm"), data.get("kms_key_id")
     bucket_key = data.get("bucket_key_enabled")
+    blocked = data.get("blocked", [])
     if (algorithm not in ALGORITHMS or not isinstance(bucket_key, bool)
-            or not (key_id is None or (isinstance(key_id, str) and key_id and algorithm in KMS_ALGORITHMS))):
+            or not (key_id is None or (isinstance(key_id, str) and key_id and algorithm in KMS_ALGORITHMS))
+            or not isinstance(blocked, list) or len(blocked) > 1
+            or not all(isinstance(b, str) and b in _ENCRYPTION_TYPES for b in blocked)):
         raise ValueError("invalid stored default encryption")
-    return DefaultEncryption(algorithm, key_id, bucket_key)
+    return DefaultEncryption(algorithm, key_id, bucket_key, tuple(blocked))

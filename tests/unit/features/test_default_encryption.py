@@ -8,7 +8,6 @@ import json
 import pytest
 
 from ironbucket.errors import InvalidArgument, MalformedXML, S3Error
-from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.features.default_encryption import (
     SSE_S3_DEFAULT,
     DefaultEncryption,
@@ -39,6 +38,11 @@ def key(value: str) -> str:
     return f"<KMSMasterKeyID>{value}</KMSMasterKeyID>"
 
 
+def blocked(*types: str) -> str:
+    inner = "".join(f"<EncryptionType>{t}</EncryptionType>" for t in types)
+    return f"<BlockedEncryptionTypes>{inner}</BlockedEncryptionTypes>"
+
+
 @pytest.mark.parametrize(("body", "expected"), [
     (doc(by_default(alg("AES256"))), SSE_S3_DEFAULT),
     (doc(by_default(alg("AES256")), ns=""), SSE_S3_DEFAULT),  # the namespace is optional
@@ -63,6 +67,14 @@ def key(value: str) -> str:
      b"    </ApplyServerSideEncryptionByDefault>\n    <BucketKeyEnabled> true </BucketKeyEnabled>\n"
      b"  </Rule>\n</ServerSideEncryptionConfiguration>\n",
      DefaultEncryption("aws:kms", "alias/app", True)),  # pretty-printed
+    (doc(by_default(alg("AES256")) + blocked("SSE-C")), DefaultEncryption("AES256", None, False, ("SSE-C",))),
+    (doc(blocked("SSE-C") + by_default(alg("aws:kms") + key(ARN))),
+     DefaultEncryption("aws:kms", ARN, False, ("SSE-C",))),
+    (doc(by_default(alg("AES256")) + blocked("NONE")), DefaultEncryption("AES256", None, False, ("NONE",))),
+    # Blocking alone: the default stays SSE-S3.
+    (doc(blocked("SSE-C")), DefaultEncryption("AES256", None, False, ("SSE-C",))),
+    (doc("<BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType><EncryptionType>SSE-C"
+         "</EncryptionType></BlockedEncryptionTypes>"), DefaultEncryption("AES256", None, False, ("SSE-C",))),
 ])
 def test_valid(body: bytes, expected: DefaultEncryption) -> None:
     assert parse_encryption_config(body) == expected
@@ -108,16 +120,12 @@ def test_valid(body: bytes, expected: DefaultEncryption) -> None:
     (doc(by_default(alg("AES256") + key(""))), InvalidArgument),
     (doc(by_default(alg("aws:kms") + key(""))), InvalidArgument),
     (doc(by_default(alg("aws:kms") + key("   "))), InvalidArgument),
-    # Well-formed S3, not supported here.
+    (doc(blocked("SSE-C", "NONE")), InvalidArgument),  # blocks SSE-C and nothing at once
+    (doc(by_default(alg("AES256") + key(ARN)) + blocked("NONE")), InvalidArgument),
+    (doc(by_default(alg("RSA")) + blocked("NONE")), MalformedXML),
+    (doc(blocked("SSE-C") + blocked("SSE-C")), MalformedXML),
     (doc(by_default(alg("AES256")) + "<BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType>"
-         "</BlockedEncryptionTypes>"), S3NotImplemented),
-    (doc("<BlockedEncryptionTypes><EncryptionType>NONE</EncryptionType></BlockedEncryptionTypes>"),
-     S3NotImplemented),
-    # ...once the rest of the rule passed S3's checks.
-    (doc(by_default(alg("AES256") + key(ARN)) + "<BlockedEncryptionTypes><EncryptionType>NONE"
-         "</EncryptionType></BlockedEncryptionTypes>"), InvalidArgument),
-    (doc(by_default(alg("RSA")) + "<BlockedEncryptionTypes><EncryptionType>NONE"
-         "</EncryptionType></BlockedEncryptionTypes>"), MalformedXML),
+         "<Other/></BlockedEncryptionTypes>"), MalformedXML),
 ])
 def test_rejected(body: bytes, error: type[S3Error]) -> None:
     with pytest.raises(S3Error) as caught:
@@ -140,6 +148,8 @@ CONFIGS = [
     DefaultEncryption("aws:kms", ARN, True),
     DefaultEncryption("aws:kms", "alias/a&b<c>", False),  # escaped on the way out
     DefaultEncryption("aws:kms:dsse", "arn:aws:kms:us-east-1:111122223333:alias/app", True),
+    DefaultEncryption("AES256", None, False, ("SSE-C",)),
+    DefaultEncryption("aws:kms", ARN, True, ("NONE",)),
 ]
 
 
@@ -179,6 +189,9 @@ def test_stored_round_trip(config: DefaultEncryption) -> None:
     '{"v":1,"algorithm":"aws:kms","kms_key_id":7,"bucket_key_enabled":false}',
     '{"v":1,"algorithm":"aws:kms","kms_key_id":null,"bucket_key_enabled":"true"}',
     '{"v":1,"algorithm":"aws:kms","kms_key_id":null}',
+    '{"v":1,"algorithm":"AES256","kms_key_id":null,"bucket_key_enabled":false,"blocked":"SSE-C"}',
+    '{"v":1,"algorithm":"AES256","kms_key_id":null,"bucket_key_enabled":false,"blocked":["SSE-X"]}',
+    '{"v":1,"algorithm":"AES256","kms_key_id":null,"bucket_key_enabled":false,"blocked":["SSE-C","NONE"]}',
 ])
 def test_unreadable_stored_text_is_an_error(text: str) -> None:
     with pytest.raises(ValueError):
