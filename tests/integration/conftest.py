@@ -33,6 +33,13 @@ def make_client(server: RunningServer, access_key: str | None = None, secret_key
                           config=Config(retries={"max_attempts": 1, "mode": "standard"}, **config))
 
 
+def allow_sse_c(client: Any, bucket: str) -> None:
+    """New buckets block SSE-C writes (as on S3 since April 2026): unblock them."""
+    client.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+         "BlockedEncryptionTypes": {"EncryptionType": ["NONE"]}}]})
+
+
 @pytest.fixture(scope="session")
 def s3(server: RunningServer) -> Any:
     return make_client(server)

@@ -28,6 +28,8 @@ from tests.integration.test_workers import Client, one_per_worker
 
 KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 SSE_S3 = [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]
+# A new bucket's (and a deleted configuration's) default, as on S3 since April 2026: SSE-C blocked.
+NEW_BUCKET = [{**SSE_S3[0], "BlockedEncryptionTypes": {"EncryptionType": ["SSE-C"]}}]
 SSE_KMS = [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN},
             "BucketKeyEnabled": True}]
 
@@ -42,8 +44,8 @@ def put(client_: Any, bucket: str, rule_list: list[dict[str, Any]]) -> None:
     client_.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rule_list})
 
 
-def test_a_new_bucket_has_the_sse_s3_default(s3: Any, bucket: str) -> None:
-    assert rules(s3, bucket) == SSE_S3
+def test_a_new_bucket_has_sse_s3_and_blocks_sse_c(s3: Any, bucket: str) -> None:
+    assert rules(s3, bucket) == NEW_BUCKET
 
 
 def test_put_get_delete(s3: Any, bucket: str) -> None:
@@ -58,7 +60,7 @@ def test_put_get_delete(s3: Any, bucket: str) -> None:
     assert rules(s3, bucket) == managed
     response = s3.delete_bucket_encryption(Bucket=bucket)
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
-    assert rules(s3, bucket) == SSE_S3
+    assert rules(s3, bucket) == NEW_BUCKET
     assert s3.delete_bucket_encryption(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
 
 
@@ -115,7 +117,7 @@ def test_authorization(server: RunningServer, account: Account, iam: Any, root_s
     _, writer = new_user(iam, inline=policy(allow("s3:PutEncryptionConfiguration", bucket_arn(bucket))))
     reader_s3, writer_s3 = s3(server, reader), s3(server, writer)
 
-    assert rules(reader_s3, bucket) == SSE_S3
+    assert rules(reader_s3, bucket) == NEW_BUCKET
     assert fails(put, client_=reader_s3, bucket=bucket, rule_list=SSE_KMS) == ACCESS_DENIED
     assert fails(reader_s3.delete_bucket_encryption, Bucket=bucket) == ACCESS_DENIED
     assert fails(writer_s3.get_bucket_encryption, Bucket=bucket) == ACCESS_DENIED
@@ -123,18 +125,18 @@ def test_authorization(server: RunningServer, account: Account, iam: Any, root_s
     put(writer_s3, bucket, SSE_KMS)
     assert rules(reader_s3, bucket) == SSE_KMS
     writer_s3.delete_bucket_encryption(Bucket=bucket)  # Delete is s3:PutEncryptionConfiguration
-    assert rules(reader_s3, bucket) == SSE_S3
+    assert rules(reader_s3, bucket) == NEW_BUCKET
 
     # Another account, even its root, has no access without a bucket policy granting it.
     stranger = s3(server, new_account(server, "enc-other").root)
     assert fails(stranger.get_bucket_encryption, Bucket=bucket) == ACCESS_DENIED
     assert fails(put, client_=stranger, bucket=bucket, rule_list=SSE_S3) == ACCESS_DENIED
-    assert rules(root_s3, bucket) == SSE_S3
+    assert rules(root_s3, bucket) == NEW_BUCKET
 
 
 def test_aws_cli(server: RunningServer, cli_env: dict[str, str], s3: Any, bucket: str) -> None:
     assert aws_json(server, cli_env, "s3api", "get-bucket-encryption", "--bucket", bucket) == {
-        "ServerSideEncryptionConfiguration": {"Rules": SSE_S3}}
+        "ServerSideEncryptionConfiguration": {"Rules": NEW_BUCKET}}
     aws(server, cli_env, "s3api", "put-bucket-encryption", "--bucket", bucket,
         "--server-side-encryption-configuration", json.dumps({"Rules": SSE_KMS}))
     assert aws_json(server, cli_env, "s3api", "get-bucket-encryption", "--bucket", bucket) == {
@@ -145,7 +147,7 @@ def test_aws_cli(server: RunningServer, cli_env: dict[str, str], s3: Any, bucket
                       "SSEAlgorithm": "AES256", "KMSMasterKeyID": KEY_ARN}}]}), check=False)
     assert refused.returncode != 0 and b"InvalidArgument" in refused.stderr
     aws(server, cli_env, "s3api", "delete-bucket-encryption", "--bucket", bucket)
-    assert rules(s3, bucket) == SSE_S3
+    assert rules(s3, bucket) == NEW_BUCKET
 
 
 def test_every_worker_sees_a_change_at_once(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.conftest import make_client
+from tests.integration.conftest import allow_sse_c, make_client
 from tests.integration.iam_helpers import deny, fails, policy, unique
 from tests.integration.kms_helpers import kms
 from tests.integration.server import RunningServer, start_server
@@ -46,6 +46,7 @@ def key_arn(tls_server: RunningServer) -> str:
 def bkt(s3s: Any) -> str:
     name = unique("sse")
     s3s.create_bucket(Bucket=name)
+    allow_sse_c(s3s, name)
     return name
 
 
@@ -120,6 +121,7 @@ def test_ranges_return_exactly_the_plaintext(s3s: Any, key_arn: str, data: st.Da
     bucket = "sse-ranges"
     if not any(b["Name"] == bucket for b in s3s.list_buckets()["Buckets"]):
         s3s.create_bucket(Bucket=bucket)
+        allow_sse_c(s3s, bucket)
     size = data.draw(st.integers(1, 5 * SEGMENT + 17), label="size")
     name = data.draw(st.sampled_from(sorted(modes(key_arn, ckey))), label="mode")
     mode = modes(key_arn, ckey)[name]
@@ -158,6 +160,9 @@ def test_a_bucket_can_block_sse_c_writes(s3s: Any, bkt: str) -> None:
     """BlockedEncryptionTypes SSE-C: every write asking for a customer key is 403 AccessDenied,
     other writes go on, and SSE-C objects written before stay readable with their key."""
     ckey = os.urandom(32)
+    fresh = unique("sse-new")
+    s3s.create_bucket(Bucket=fresh)  # a new bucket blocks SSE-C, as on S3 since April 2026
+    assert fails(s3s.put_object, Bucket=fresh, Key="k", Body=b"x", **customer(ckey)) == ("AccessDenied", 403)
     s3s.put_object(Bucket=bkt, Key="before", Body=b"old", **customer(ckey))
     s3s.put_object(Bucket=bkt, Key="plain", Body=b"p")
 

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.integration.conftest import allow_sse_c
 from tests.integration.iam_helpers import (
     ACCESS_DENIED,
     Creds,
@@ -226,6 +227,7 @@ def test_sse_c_over_plain_http_is_refused_and_nothing_is_stored(tls_server: Runn
     plain, https = root(tls_server), root(tls_server.https())
     bucket = unique("ssec")
     plain.create_bucket(Bucket=bucket)
+    allow_sse_c(plain, bucket)
     plain.put_object(Bucket=bucket, Key="plain", Body=b"v")
     error = failure(plain.put_object, Bucket=bucket, Key="secret", Body=b"x" * 300_000, **ssec())
     assert (error.response["Error"]["Code"], error.response["Error"]["Message"]) == (
@@ -300,6 +302,7 @@ def test_allow_ssec_over_http_lifts_the_check(strict_server: tuple[RunningServer
     plain = root(server)
     bucket = unique("lab")
     plain.create_bucket(Bucket=bucket)
+    allow_sse_c(plain, bucket)
     plain.put_object(Bucket=bucket, Key="k", Body=b"x", **ssec())
     assert plain.get_object(Bucket=bucket, Key="k", **ssec())["Body"].read() == b"x"
 

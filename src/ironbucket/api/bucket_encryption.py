@@ -16,6 +16,7 @@ from ironbucket.api.context import Context, Services
 from ironbucket.errors import InternalError
 from ironbucket.features.default_encryption import (
     CONFIG_NAME,
+    NEW_BUCKET_DEFAULT,
     SSE_S3_DEFAULT,
     DefaultEncryption,
     from_stored,
@@ -34,7 +35,8 @@ _decoded = lru_cache(maxsize=4096)(from_stored)
 
 async def default_encryption(services: Services, bucket: str) -> DefaultEncryption:
     """The encryption a new object in ``bucket`` gets when its request names none: the stored
-    configuration, or SSE-S3 (S3's default for every bucket since January 2023)."""
+    configuration, or SSE-S3 (S3's default for every bucket since January 2023; buckets created
+    here store theirs, which also blocks SSE-C)."""
     text = await services.meta.get_bucket_config(bucket, CONFIG_NAME)
     if text is None:
         return SSE_S3_DEFAULT
@@ -57,6 +59,7 @@ async def put_bucket_encryption(ctx: Context) -> Response:
 
 
 async def delete_bucket_encryption(ctx: Context) -> Response:
-    """Resets the bucket to SSE-S3, S3's default; repeating it is no error."""
-    await ctx.services.meta.put_bucket_config(ctx.bucket.name, CONFIG_NAME, None)
+    """Resets the bucket to S3's default for a bucket (SSE-S3, SSE-C writes blocked); repeating
+    it is no error."""
+    await ctx.services.meta.put_bucket_config(ctx.bucket.name, CONFIG_NAME, to_stored(NEW_BUCKET_DEFAULT))
     return empty(204)

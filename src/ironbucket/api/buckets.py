@@ -20,6 +20,8 @@ from ironbucket.errors import (
     InvalidLocationConstraint,
 )
 from ironbucket.features import ownership
+from ironbucket.features.default_encryption import CONFIG_NAME as ENCRYPTION
+from ironbucket.features.default_encryption import NEW_BUCKET_DEFAULT, to_stored
 from ironbucket.features.naming import validate_bucket_name
 from ironbucket.features.public_access import ALL_BLOCKED
 from ironbucket.features.public_access import CONFIG as PUBLIC_ACCESS_BLOCK
@@ -95,8 +97,9 @@ async def create_bucket(ctx: Context) -> Response:
                     versioning="Enabled" if locked else "", object_lock=locked)
     try:
         # Every new bucket starts with all four Block Public Access settings on, as on AWS
-        # since April 2023.
-        await ctx.services.meta.create_bucket(bucket, {PUBLIC_ACCESS_BLOCK: ALL_BLOCKED.dumps()})
+        # since April 2023, and with SSE-C writes blocked, as on AWS since April 2026.
+        await ctx.services.meta.create_bucket(bucket, {PUBLIC_ACCESS_BLOCK: ALL_BLOCKED.dumps(),
+                                                       ENCRYPTION: to_stored(NEW_BUCKET_DEFAULT)})
     except BucketAlreadyOwnedByYou:
         # AWS keeps this legacy answer in us-east-1 only: re-creating your own bucket succeeds.
         if region != "us-east-1":

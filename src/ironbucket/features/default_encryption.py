@@ -19,8 +19,10 @@ the object write that uses it.
   alone in the rule (the default stays SSE-S3); ``NONE`` beside ``SSE-C`` contradicts itself and
   is InvalidArgument (S3's answer is not documented).
 
-Every bucket without a stored configuration has S3's default since January 2023: SSE-S3
-(AES256) with no bucket key, which GetBucketEncryption returns and DeleteBucketEncryption restores.
+A bucket without a stored configuration (one created before IronBucket blocked SSE-C on new
+buckets) has S3's default since January 2023: SSE-S3 (AES256) with no bucket key. Buckets are
+created with S3's default since April 2026, which also blocks SSE-C writes
+(``NEW_BUCKET_DEFAULT``); DeleteBucketEncryption restores that.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class DefaultEncryption:
 
 
 SSE_S3_DEFAULT = DefaultEncryption(AES256, None, False)
+NEW_BUCKET_DEFAULT = DefaultEncryption(AES256, None, False, (SSE_C,))
 
 
 # --- the request document ----------------------------------------------------------------------
