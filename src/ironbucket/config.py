@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,6 +249,8 @@ def load(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = N
 
 
 def _from_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only with a config file (the supervisor stays small)
+
     with path.open("rb") as f:
         doc = tomllib.load(f)
     by_key = {opt.toml_key: opt for opt in OPTIONS}

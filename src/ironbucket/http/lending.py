@@ -1,8 +1,8 @@
 """Body buffers lent to the connection and reused once the transport has sent them.
 
-A big GET yields a fresh 2 MiB plaintext buffer per run. Allocating it costs more than opening
-it: the kernel maps, zeroes and later unmaps 512 pages each time (measured here at about 40% of a
-worker's CPU on a 1 GiB GET). Runs are therefore opened into pooled buffers, yielded as
+A big GET used to yield a fresh plaintext buffer per run (of 1-2 MiB). Allocating it cost more
+than opening it: the kernel mapped, zeroed and later unmapped its pages each time (measured here
+at about 40% of a worker's CPU on a 1 GiB GET). Runs are therefore opened into pooled buffers, yielded as
 memoryviews of them, and given back by the HTTP server once the bytes have left for the kernel.
 
 The rule that makes reuse safe: a buffer returns to its pool only when the server has proved it
