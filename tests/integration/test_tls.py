@@ -4,6 +4,7 @@ aws:SecureTransport / s3:TlsVersion from the real connection, and SSE-C refused 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import ipaddress
@@ -42,6 +43,7 @@ from tests.integration.iam_helpers import (
     unique,
 )
 from tests.integration.server import RunningServer, clean_env, free_port, running_server
+from tests.integration.test_auth import _multipart, _presigned_post
 from tests.integration.test_aws_cli import tool
 
 MIB = 1024 * 1024
@@ -245,6 +247,48 @@ def test_sse_c_over_plain_http_is_refused_and_nothing_is_stored(tls_server: Runn
     # Over TLS the same request is served.
     https.put_object(Bucket=bucket, Key="secret", Body=b"x", **ssec())
     assert https.get_object(Bucket=bucket, Key="secret", **ssec())["Body"].read() == b"x"
+
+
+def _form_post(server: RunningServer, bucket: str, fields: dict[str, str], content: bytes
+               ) -> tuple[int, bytes, dict[str, str]]:
+    body, content_type = _multipart(fields, "f.bin", content)
+    request = urllib.request.Request(f"{server.endpoint}/{bucket}", data=body, method="POST",
+                                     headers={"Content-Type": content_type})
+    context = ssl.create_default_context(cafile=server.ca_bundle) if server.scheme == "https" else None
+    try:
+        with urllib.request.urlopen(request, timeout=30, context=context) as response:
+            return int(response.status), bytes(response.read()), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), bytes(exc.read()), dict(exc.headers)
+
+
+def test_browser_post_with_a_customer_key(tls_server: RunningServer) -> None:
+    """SSE-C form fields: refused over plain HTTP, refused by a bucket that blocks SSE-C (every
+    new bucket), and otherwise stored under the key, which then opens it."""
+    https = tls_server.https()
+    client = root(https)
+    bucket = unique("ssec-post")
+    client.create_bucket(Bucket=bucket)
+    key_md5 = base64.b64encode(hashlib.md5(SSEC_KEY).digest()).decode()
+    sse = {"x-amz-server-side-encryption-customer-algorithm": "AES256",
+           "x-amz-server-side-encryption-customer-key": base64.b64encode(SSEC_KEY).decode(),
+           "x-amz-server-side-encryption-customer-key-MD5": key_md5}
+    fields = _presigned_post(https, bucket, "form.bin", Fields=sse,
+                             Conditions=[{name: value} for name, value in sse.items()])
+    content = os.urandom(70_000)
+    status, body, _ = _form_post(tls_server, bucket, fields, content)
+    assert status == 400 and b"<Code>InvalidRequest</Code>" in body and INSECURE_SSEC.encode() in body
+    status, body, _ = _form_post(https, bucket, fields, content)
+    assert (status, b"<Code>AccessDenied</Code>" in body) == (403, True)
+    assert fails(client.head_object, Bucket=bucket, Key="form.bin") == ("404", 404)
+    allow_sse_c(client, bucket)
+    status, body, headers = _form_post(https, bucket, fields, content)
+    assert status == 204, body
+    answered = {name.lower(): value for name, value in headers.items()}
+    assert answered["x-amz-server-side-encryption-customer-algorithm"] == "AES256"
+    assert answered["x-amz-server-side-encryption-customer-key-md5"] == key_md5
+    assert client.get_object(Bucket=bucket, Key="form.bin", **ssec())["Body"].read() == content
+    assert fails(client.get_object, Bucket=bucket, Key="form.bin") == ("InvalidRequest", 400)
 
 
 def self_signed(directory: Path, names: list[str]) -> tuple[Path, Path]:

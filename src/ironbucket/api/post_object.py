@@ -19,6 +19,7 @@ from ironbucket.api.ingest import discard, ingest
 from ironbucket.api.needs import object_arn
 from ironbucket.api.object_headers import version_headers
 from ironbucket.api.objects_write import commit, new_version
+from ironbucket.api.ssec_transport import refuse_ssec_over_http
 from ironbucket.api.write_options import parse_write_options
 from ironbucket.auth.post_auth import authenticate_post_policy
 from ironbucket.auth.post_policy import check_content_length, check_fields, parse_policy, substitute_filename
@@ -41,6 +42,8 @@ async def post_object(ctx: Context) -> Response:
     boundary = boundary_from_content_type(ctx.headers.get("content-type"))
     form = await parse_form(verified_body(ctx).chunks(), boundary)
     fields = {name.lower(): value for name, value in form.fields.items()}
+    # SSE-C form fields: only over TLS, as the headers (which the pipeline checked already).
+    refuse_ssec_over_http(ctx.request, ctx.services.settings, fields)
     ctx.auth = await authenticate_post_policy(form.fields, ctx.services.credentials,
                                               region=ctx.services.settings.region, now=ctx.now)
     # The form, not the bare request, says who uploads: authorize that principal from now on.
@@ -63,9 +66,6 @@ async def post_object(ctx: Context) -> Response:
     owner = await new_object_acl(ctx, {"x-amz-acl": fields["acl"]} if "acl" in fields else {})
     if any(n.startswith("x-amz-object-lock-") for n in fields):
         raise S3NotImplemented("Object Lock form fields are not implemented for POST uploads.")
-    if any(n.startswith(sse.CUSTOMER) for n in fields):
-        # The transport check (SSE-C only over TLS) looks at headers, not at form fields.
-        raise S3NotImplemented("Customer-provided encryption keys are not implemented for POST uploads.")
     options = parse_write_options({n: v for n, v in fields.items() if n != "tagging"})
     # The bucket's default retention applies to browser uploads too.
     owner = (owner[0], {**owner[1], **await lock_writes.lock_extra(ctx, ctx.services.clock())})

@@ -7,6 +7,8 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustom
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ironbucket.authz.context import client_facts
 from ironbucket.config import Settings
 from ironbucket.errors import InvalidRequest
@@ -21,10 +23,12 @@ _SSEC_HEADERS = frozenset(
 )
 
 
-def refuse_ssec_over_http(request: Request, settings: Settings) -> None:
+def refuse_ssec_over_http(request: Request, settings: Settings, names: Iterable[str] | None = None) -> None:
     """``--allow-ssec-over-http`` lifts this (local tests); a trusted proxy's
-    ``X-Forwarded-Proto: https`` counts as TLS, as it does for aws:SecureTransport."""
-    if settings.allow_ssec_over_http or not (_SSEC_HEADERS & request.headers.keys()):
+    ``X-Forwarded-Proto: https`` counts as TLS, as it does for aws:SecureTransport. ``names``:
+    where the customer key may be instead of the headers (a browser POST's form fields)."""
+    if settings.allow_ssec_over_http or _SSEC_HEADERS.isdisjoint(
+            request.headers.keys() if names is None else names):
         return
     if not client_facts(request, settings.trusted_proxies)[1]:
         raise InvalidRequest(INSECURE_SSEC)
