@@ -20,6 +20,7 @@ from ironbucket.server.http11 import ASGIApp, HttpProtocol, Message, ServerState
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 30.0
 TLS_HANDSHAKE_SECONDS = 10.0  # a connection that never finishes its handshake is dropped
+TRIM_IDLE_SECONDS = 1.0
 
 
 class Lifespan:
@@ -59,9 +60,12 @@ class Lifespan:
 async def serve(app: ASGIApp, sockets: Sequence[socket.socket],
                 tls_sockets: Sequence[socket.socket] = (),
                 ssl_context: ssl.SSLContext | None = None,
-                endpoint_sockets: Sequence[tuple[str, socket.socket]] = ()) -> None:
+                endpoint_sockets: Sequence[tuple[str, socket.socket]] = (),
+                trim: Callable[[], None] | None = None) -> None:
     loop = asyncio.get_running_loop()
     state = ServerState()
+    if trim is not None:
+        _trim_when_idle(loop, state, trim, [False])
     lifespan = Lifespan(app)
     await lifespan.startup()
     _tune_gc()
@@ -105,20 +109,38 @@ def _tune_gc() -> None:
     gc.set_threshold(20_000, 20, 20)
 
 
-def _tune_malloc() -> None:
+def _tune_malloc() -> Callable[[], None] | None:
     """glibc keeps freed memory in per-thread arenas (one per thread that allocates), and its
     mmap threshold drifts up as big buffers are freed. With I/O threads passing 1 MiB blocks
     around, that was tens of MB of RSS for nothing. Two arenas, and a fixed threshold above
     our 1 MiB blocks (reused from the heap, without page faults, rather than mmap'd anew).
     Freed heap tops up to 4 MiB are kept rather than trimmed (the default, 128 KiB, handed a
-    PUT's blocks back to the kernel after each one: 1 GiB PUT ~390 -> ~430 MB/s, 25% less CPU)."""
+    PUT's blocks back to the kernel after each one: 1 GiB PUT ~390 -> ~430 MB/s, 25% less CPU).
+
+    Returns ``malloc_trim(0)`` (None if not glibc): freed pages inside the heaps, which only it
+    returns, for when the worker is idle."""
     try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(_M_ARENA_MAX, 2)
         libc.mallopt(_M_MMAP_THRESHOLD, 4 * 1024 * 1024)
         libc.mallopt(_M_TRIM_THRESHOLD, 4 * 1024 * 1024)
+        trim = libc.malloc_trim
     except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
+        return None
+    return lambda: trim(0)
+
+
+def _trim_when_idle(loop: asyncio.AbstractEventLoop, state: ServerState, trim: Callable[[], None],
+                    busy: list[bool]) -> None:
+    """Every ``TRIM_IDLE_SECONDS``: after a period with requests, once none is in flight, hand
+    the heap's free pages back. A burst of concurrent medium GETs left ~15 MB of freed 1 MiB
+    buffers scattered through the heap, resident until the process ended."""
+    if state.tasks:
+        busy[0] = True
+    elif busy[0]:
+        busy[0] = False
+        trim()
+    loop.call_later(TRIM_IDLE_SECONDS, _trim_when_idle, loop, state, trim, busy)
 
 
 _M_ARENA_MAX = -8
@@ -132,7 +154,7 @@ def run(app: ASGIApp, sockets: Sequence[socket.socket], tls_sockets: Sequence[so
     # Handlers inherited from a supervisor (fork) must not run in the worker.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    _tune_malloc()
+    trim = _tune_malloc()
     import uvloop
 
-    uvloop.run(serve(app, sockets, tls_sockets, ssl_context, endpoint_sockets))
+    uvloop.run(serve(app, sockets, tls_sockets, ssl_context, endpoint_sockets, trim=trim))
