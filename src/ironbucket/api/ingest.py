@@ -31,7 +31,7 @@ from ironbucket.storage.interfaces import BlobStore, BlobWriter, Segment
 log = logging.getLogger("ironbucket.integrity")
 
 BLOCK = 1024 * 1024
-READ_AHEAD_SEALED = 2  # sealed runs (1 MiB) read and opened ahead of the one being sent
+READ_AHEAD = 1  # blocks (1 MiB) read, and opened, ahead of the one being sent
 BIG_BLOB = 8 * 1024 * 1024  # blobs this big are read around the page cache
 MAX_OBJECT_SIZE = 5 * 1024**3  # single PUT / single part limit
 
@@ -161,8 +161,8 @@ async def discard(services: Services, stored: Ingested) -> None:
 async def read_range(services: Services, segments: tuple[Segment, ...], data: bytes | None,
                      start: int, end: int, aead: AESGCM | None) -> AsyncIterator[Chunk]:
     """Yield bytes [start, end] (inclusive) of an object, a block at a time, reading (and
-    opening) the next blocks while the current one is being sent (at most two blocks in memory
-    for objects in the clear, ``READ_AHEAD_SEALED`` + 1 for sealed ones).
+    opening) the next block while the current one is being sent (``READ_AHEAD`` + 1 blocks
+    read at once).
     ``aead``: the object's data key (None for objects stored in the clear). Sealed bytes that do
     not open raise ``segments.TamperedError``: nothing unauthenticated is ever yielded."""
     if data is not None:
@@ -177,14 +177,12 @@ async def read_range(services: Services, segments: tuple[Segment, ...], data: by
     else:
         opener = _opener(blobs, aead)
         pieces = [(opener, piece) for piece in _sealed_pieces(segments, start, end)]
-    # Blocks being read (and opened) ahead of the one being sent: sealed blocks take a read and
-    # an AES-GCM pass each, so more of them overlap (each in its own thread).
-    depth = 1 if aead is None else READ_AHEAD_SEALED
+    # Each block is read (and opened: AES-GCM releases the GIL) in its own thread.
     ahead: deque[asyncio.Future[Chunk]] = deque()
     upcoming = iter(pieces)
     try:
         while True:
-            while len(ahead) <= depth:
+            while len(ahead) <= READ_AHEAD:
                 piece = next(upcoming, None)
                 if piece is None:
                     break
@@ -237,7 +235,7 @@ def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., Chunk]:
 _RUN = BLOCK // sealed.SEGMENT
 # Runs of big blobs are opened into pooled buffers (http/lending.py): a GET holds a few (reading
 # ahead, sending, queued in the transport). Smaller objects allocate: kept buffers are resident.
-_PLAINTEXT = BufferPool(_RUN * sealed.SEGMENT, keep=READ_AHEAD_SEALED + 2)
+_PLAINTEXT = BufferPool(_RUN * sealed.SEGMENT, keep=READ_AHEAD + 2)
 
 
 def _overlaps(segments: tuple[Segment, ...], start: int, end: int) -> Iterator[tuple[Segment, int, int]]:

@@ -21,7 +21,7 @@ from pathlib import Path
 _O_DIRECT = getattr(os, "O_DIRECT", 0)
 ALIGN = 4096
 BUFFER = 1024 * 1024 + 2 * ALIGN  # a sealed 1 MiB run (1 MiB + 256 bytes) at any alignment
-_POOL = 3  # one GET reading ahead; more concurrent reads allocate and free
+_POOL = 2  # one GET reading ahead; more concurrent reads allocate and free
 
 
 class DirectReader:
