@@ -24,7 +24,7 @@ from ironbucket.api.context import Services
 from ironbucket.crypto import segments as sealed
 from ironbucket.errors import EntityTooLarge, InternalError
 from ironbucket.features.checksums import ChecksumAlgorithm, ChecksumHasher
-from ironbucket.http.lending import BufferPool
+from ironbucket.http.lending import BufferPool, lent_buffer
 from ironbucket.http.response import Chunk
 from ironbucket.storage.interfaces import BlobStore, BlobWriter, Segment
 
@@ -100,12 +100,13 @@ async def ingest(services: Services, chunks: AsyncIterator[Chunk], *,
         assert writer is not None
         if writing is not None:
             await writing  # blobs are written in order
-        writing = asyncio.ensure_future(services.run(writer.write_many, ready))
+        writing = asyncio.ensure_future(_write(services, writer, ready))
 
     def stage(block: list[Chunk]) -> asyncio.Future[tuple[None, Sequence[Chunk]]]:
-        # A block stays a list of received chunks: hashed piece by piece and (in the clear)
-        # written with one writev, so no byte is copied to assemble it.
-        prepared = services.run(sealer.update, block) if sealer is not None else _as_is(block)
+        # A block stays a list of received chunks: hashed piece by piece and sealed from where
+        # they lie (or, in the clear, written with one writev), so no byte is copied to
+        # assemble it. Sealed into a pooled buffer, given back once written.
+        prepared = services.run(_seal, sealer, block) if sealer is not None else _as_is(block)
         return asyncio.gather(services.run(digests.update_many, block), prepared)
 
     try:
@@ -150,6 +151,22 @@ async def ingest(services: Services, chunks: AsyncIterator[Chunk], *,
         if writer is not None:
             await services.run(writer.abort)
         raise
+
+
+def _seal(sealer: sealed.Sealer, block: list[Chunk]) -> Sequence[Chunk]:
+    into = _SEALED.take()
+    out = sealer.update(block, into)
+    if not any(lent_buffer(piece) is into for piece in out):  # not needed (or too small)
+        _SEALED.give(into)
+    return out
+
+
+async def _write(services: Services, writer: BlobWriter, ready: Sequence[Chunk]) -> None:
+    await services.run(writer.write_many, ready)
+    for piece in ready:  # written: the sealing buffer is free (on an error it is just dropped)
+        buffer = lent_buffer(piece)
+        if buffer is not None and buffer.pool is _SEALED:
+            _SEALED.give(buffer)
 
 
 async def discard(services: Services, stored: Ingested) -> None:
@@ -233,6 +250,10 @@ def _opener(blobs: BlobStore, aead: AESGCM) -> Callable[..., Chunk]:
 # Segments read and opened at once: 1 MiB (2 MiB was no faster here, and the pooled and direct
 # read buffers each hold a run).
 _RUN = BLOCK // sealed.SEGMENT
+# An upload's blocks are sealed into pooled buffers: one being sealed, one being written. A
+# block is the chunks received until 1 MiB is reached, so at most ~2 MiB (a bigger one gets a
+# buffer of its own).
+_SEALED = BufferPool((2 * BLOCK + sealed.SEGMENT) // sealed.SEGMENT * sealed.SEALED_SEGMENT, keep=2)
 # Runs of big blobs are opened into pooled buffers (http/lending.py): a GET holds a few (reading
 # ahead, sending, queued in the transport). Smaller objects allocate: kept buffers are resident.
 _PLAINTEXT = BufferPool(_RUN * sealed.SEGMENT, keep=READ_AHEAD + 2)

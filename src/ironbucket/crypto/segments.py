@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections import deque
 from collections.abc import Iterable, Iterator
 
 from cryptography.exceptions import InvalidTag
@@ -125,39 +126,70 @@ class Sealer:
         return self._aead.encrypt(_nonce(self._header, index), plaintext,
                                   _aad(self._label, self._header, index, final))
 
-    def _begin(self, out: list[bytes | bytearray]) -> None:
+    def _begin(self, out: list[bytes | bytearray | memoryview]) -> None:
         if not self._started:
             self._started = True
             out.append(self._header)
 
-    def update(self, chunks: Iterable[bytes | bytearray | memoryview]) -> list[bytes | bytearray]:
-        out: list[bytes | bytearray] = []
+    def update(self, chunks: Iterable[bytes | bytearray | memoryview], into: bytearray | None = None
+               ) -> list[bytes | bytearray | memoryview]:
+        """The sealed bytes of every segment ``chunks`` complete (a full one held back), in one
+        buffer: the start of ``into`` when it is big enough (a view of it is returned; it must
+        stay untouched until those bytes are written), else a new one. A segment that lies in
+        one chunk is sealed from it in place; only segments that straddle chunks are copied."""
+        out: list[bytes | bytearray | memoryview] = []
         self._begin(out)
-        buffer = self._buffer
-        for chunk in chunks:
-            buffer += chunk
-        if len(buffer) > SEGMENT:
-            whole = (len(buffer) - 1) // SEGMENT  # keep 1..SEGMENT bytes back
-            # Every whole segment sealed into one buffer: no object per segment.
-            sealed = bytearray(whole * SEALED_SEGMENT)
-            source, target = memoryview(buffer), memoryview(sealed)
-            try:
-                for n in range(whole):
-                    index = self._index
-                    self._index += 1
-                    self._aead.encrypt_into(_nonce(self._header, index),
-                                            source[n * SEGMENT:(n + 1) * SEGMENT],
-                                            _aad(self._label, self._header, index, False),
-                                            target[n * SEALED_SEGMENT:(n + 1) * SEALED_SEGMENT])
-            finally:
-                source.release()
-                target.release()
-            del buffer[:whole * SEGMENT]
-            out.append(sealed)
+        views = [memoryview(chunk) for chunk in chunks if len(chunk)]
+        total = len(self._buffer) + sum(len(view) for view in views)
+        whole = (total - 1) // SEGMENT if total > SEGMENT else 0  # keep 1..SEGMENT bytes back
+        if not whole:
+            for view in views:
+                self._buffer += view
+            return out
+        size = whole * SEALED_SEGMENT
+        sealed: bytearray | memoryview = bytearray(size) if into is None or len(into) < size \
+            else memoryview(into)[:size]
+        target = memoryview(sealed)
+        if self._buffer:  # the held-back bytes come first
+            views.insert(0, memoryview(bytes(self._buffer)))
+        sources = deque(views)
+        scratch: memoryview | None = None
+        for n in range(whole):
+            head = sources[0]
+            if len(head) >= SEGMENT:
+                plaintext = head[:SEGMENT]
+                if len(head) == SEGMENT:
+                    sources.popleft()
+                else:
+                    sources[0] = head[SEGMENT:]
+            else:
+                if scratch is None:
+                    scratch = memoryview(bytearray(SEGMENT))
+                filled = 0
+                while filled < SEGMENT:
+                    head = sources[0]
+                    take = min(SEGMENT - filled, len(head))
+                    scratch[filled:filled + take] = head[:take]
+                    filled += take
+                    if take == len(head):
+                        sources.popleft()
+                    else:
+                        sources[0] = head[take:]
+                plaintext = scratch
+            index = self._index
+            self._index += 1
+            self._aead.encrypt_into(_nonce(self._header, index), plaintext,
+                                    _aad(self._label, self._header, index, False),
+                                    target[n * SEALED_SEGMENT:(n + 1) * SEALED_SEGMENT])
+        rest = bytearray()
+        for view in sources:
+            rest += view
+        self._buffer = rest
+        out.append(sealed)
         return out
 
-    def finish(self) -> list[bytes | bytearray]:
-        out: list[bytes | bytearray] = []
+    def finish(self) -> list[bytes | bytearray | memoryview]:
+        out: list[bytes | bytearray | memoryview] = []
         self._begin(out)
         out.append(self._seal(self._buffer, True))
         self._buffer = bytearray()

@@ -547,7 +547,8 @@ class BlobWriter(Protocol):
 
     def write(self, data: bytes) -> None: ...
     def write_many(self, chunks: Sequence[bytes | bytearray | memoryview]) -> None:
-        """Append ``chunks`` in order (one gathered write, no joining copy)."""
+        """Append ``chunks`` in order (one gathered write, no joining copy). Nothing of them may
+        be kept past the return: callers reuse the buffers."""
         ...
 
     def finish(self) -> None:

@@ -71,30 +71,53 @@ CHUNKERS: list[tuple[str, Chunker]] = [
 ]
 
 
-def _seal_stream(chunks: Iterator[bytes], per_call: int = 1, label: bytes = LABEL) -> bytes:
-    """Seal through ``Sealer``, ``per_call`` chunks at a time (update takes an iterable)."""
+def _seal_stream(chunks: Iterator[bytes], per_call: int = 1, label: bytes = LABEL,
+                 into: bytearray | None = None) -> bytes:
+    """Seal through ``Sealer``, ``per_call`` chunks at a time (update takes an iterable), into
+    ``into`` if given: one buffer reused by every call, so each call's output is copied out
+    (as if written) before the next."""
     sealer = Sealer(KEY, label)
-    out: list[bytes | bytearray] = []
+    out: list[bytes] = []
     batch: list[bytes] = []
     for chunk in chunks:
         batch.append(chunk)
         if len(batch) == per_call:
-            out += sealer.update(batch)
+            out += [bytes(piece) for piece in sealer.update(batch, into)]
             batch = []
-    out += sealer.update(batch)
-    out += sealer.finish()
+    out += [bytes(piece) for piece in sealer.update(batch, into)]
+    out += [bytes(piece) for piece in sealer.finish()]
     return b"".join(out)
+
+
+# Where update seals to: a new buffer, a reused one too small for a big call (so a new one
+# after all), a reused one big enough for any call here (left dirty between calls).
+INTO: list[tuple[str, Callable[[], bytearray | None]]] = [
+    ("new", lambda: None), ("small", lambda: bytearray(b"\x55" * SEALED_SEGMENT)),
+    ("big", lambda: bytearray(b"\xaa" * (8 * SEALED_SEGMENT))),
+]
 
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize(("name", "chunker"), CHUNKERS)
-def test_stream_round_trip(size: int, name: str, chunker: Chunker) -> None:
+@pytest.mark.parametrize(("where", "into"), INTO)
+def test_stream_round_trip(size: int, name: str, chunker: Chunker, where: str,
+                           into: Callable[[], bytearray | None]) -> None:
     data = _plaintext(size)
     for per_call in (1, 3):
-        sealed = _seal_stream(chunker(data), per_call)
+        sealed = _seal_stream(chunker(data), per_call, into=into())
         assert len(sealed) == sealed_size(size)
         assert plain_size(len(sealed)) == size
         assert open_all(KEY, LABEL, size, sealed) == data
+
+
+def test_update_seals_into_the_buffer_given_when_it_is_big_enough() -> None:
+    buffer = bytearray(3 * SEALED_SEGMENT)
+    sealer = Sealer(KEY, LABEL)
+    header, sealed = sealer.update([b"a" * (2 * SEGMENT + 5)], buffer)
+    assert len(header) == HEADER
+    assert isinstance(sealed, memoryview) and sealed.obj is buffer and len(sealed) == 2 * SEALED_SEGMENT
+    too_big = sealer.update([b"b" * (4 * SEGMENT)], buffer)  # 4 more segments: not in 3
+    assert isinstance(too_big[0], bytearray) and len(too_big[0]) == 4 * SEALED_SEGMENT
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 17, 100])
