@@ -31,7 +31,7 @@ from ironbucket.storage.interfaces import BlobStore, BlobWriter, Segment
 log = logging.getLogger("ironbucket.integrity")
 
 BLOCK = 1024 * 1024
-READ_AHEAD = 1  # blocks (1 MiB) read, and opened, ahead of the one being sent
+READ_AHEAD = 3  # blocks (1 MiB) read, and opened, ahead of the one being sent
 BIG_BLOB = 8 * 1024 * 1024  # blobs this big are read around the page cache
 MAX_OBJECT_SIZE = 5 * 1024**3  # single PUT / single part limit
 

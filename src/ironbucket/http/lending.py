@@ -15,6 +15,8 @@ from __future__ import annotations
 import threading
 from collections import deque
 
+from ironbucket.idle import release_when_idle
+
 
 class LentBuffer(bytearray):
     """A pooled buffer; ``pool`` is where it goes back to."""
@@ -24,13 +26,18 @@ class LentBuffer(bytearray):
 
 class BufferPool:
     """At most ``keep`` idle buffers of ``capacity`` bytes (taken from worker threads, given
-    back on the event loop)."""
+    back on the event loop), dropped when the worker is idle (ironbucket/idle.py)."""
 
     def __init__(self, capacity: int, keep: int) -> None:
         self.capacity = capacity
         self.keep = keep
         self._idle: list[LentBuffer] = []
         self._lock = threading.Lock()
+        release_when_idle(self.clear)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._idle.clear()
 
     def take(self) -> LentBuffer:
         with self._lock:

@@ -18,10 +18,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from ironbucket.idle import release_when_idle
+
 _O_DIRECT = getattr(os, "O_DIRECT", 0)
 ALIGN = 4096
 BUFFER = 1024 * 1024 + 2 * ALIGN  # a sealed 1 MiB run (1 MiB + 256 bytes) at any alignment
-_POOL = 2  # one GET reading ahead; more concurrent reads allocate and free
+_POOL = 4  # one GET reading ahead; more concurrent reads allocate and free
 
 
 class DirectReader:
@@ -29,6 +31,7 @@ class DirectReader:
         self._free: list[mmap.mmap] = []
         self._lock = threading.Lock()
         self.available = bool(_O_DIRECT)  # False once the filesystem refused O_DIRECT
+        release_when_idle(self.close)  # an idle worker keeps no buffers
 
     def _take(self) -> mmap.mmap:
         with self._lock:
