@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
+from json.encoder import encode_basestring_ascii as _quoted
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ class DecisionLog:
         if not self._pending:
             return
         records, self._pending = self._pending, []
-        lines = [json.dumps(_entry(r), separators=(",", ":"), default=str) for r in records]
+        lines = [line(r) for r in records]
         path = self.directory / f"{self._prefix}.jsonl"
         # Small appends to the page cache: cheaper than handing them to a thread.
         with path.open("a", encoding="utf-8") as out:
@@ -77,15 +78,20 @@ class DecisionLog:
                 os.replace(newer, older)
 
 
-def _entry(record: RequestRecord) -> dict[str, Any]:
-    return {
-        "request_id": record.request_id, "time": record.received_at, "operation": record.operation,
-        "principal": record.principal_arn, "path": record.path, "status": record.status,
-        "error": record.error_code,
-        "decisions": [{"action": check.action, "resource": check.resource, "allowed": outcome.allowed,
-                       "reason": outcome.reason, "trace": list(outcome.trace)}
-                      for check, outcome in record.decisions],
-    }
+def line(record: RequestRecord) -> str:
+    """A record's JSON line. Written out by hand: every request has one, and ``json.dumps`` of
+    the equivalent dict cost as much as a tenth of serving a small GET. The fields are known
+    strings and numbers; strings go through json's own (C) escaper."""
+    decisions = ",".join(
+        f'{{"action":{_quoted(check.action)},"resource":{_quoted(check.resource)},'
+        f'"allowed":{"true" if outcome.allowed else "false"},"reason":{_quoted(outcome.reason)},'
+        f'"trace":[{",".join(map(_quoted, outcome.trace))}]}}'
+        for check, outcome in record.decisions)
+    error = "null" if record.error_code is None else _quoted(record.error_code)
+    return (f'{{"request_id":{_quoted(record.request_id)},"time":{float(record.received_at)!r},'
+            f'"operation":{_quoted(record.operation)},"principal":{_quoted(record.principal_arn)},'
+            f'"path":{_quoted(record.path)},"status":{int(record.status)},"error":{error},'
+            f'"decisions":[{decisions}]}}')
 
 
 def find(data_dir: Path, request_id: str) -> dict[str, Any] | None:
