@@ -325,6 +325,44 @@ def test_browser_post_policy_is_enforced(server: RunningServer, s3: Any, bucket:
     assert s3.get_object(Bucket=bucket, Key="only/here.txt")["Body"].read() == b"ok"
 
 
+def _post_headers(server: RunningServer, bucket: str, fields: dict[str, str],
+                  content: bytes) -> tuple[int, dict[str, str], bytes]:
+    body, content_type = _multipart(fields, "photo.jpg", content)
+    request = urllib.request.Request(f"{server.endpoint}/{bucket}", data=body, method="POST",
+                                     headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status), {k.lower(): v for k, v in response.getheaders()}, response.read()
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), {k.lower(): v for k, v in exc.headers.items()}, exc.read()
+
+
+@pytest.mark.parametrize("field", ["x-amz-meta-note", "Content-Type", "Cache-Control",
+                                   "success_action_redirect"])
+def test_browser_post_field_holding_cr_or_lf_stores_nothing(server: RunningServer, s3: Any, bucket: str,
+                                                           field: str) -> None:
+    """Form fields, unlike request headers, can hold CR and LF; those that come back as response
+    headers must not split a response."""
+    hostile = "http://example.com/\r\nset-cookie: a=b"
+    fields = _presigned_post(server, bucket, "posted.txt", Fields={field: hostile},
+                             Conditions=[{field: hostile}])
+    status, headers, body = _post_headers(server, bucket, fields, b"x")
+    assert status == 400 and b"InvalidArgument" in body, body
+    assert "set-cookie" not in headers
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_browser_post_key_holding_cr_lf_is_stored_and_located_url_encoded(server: RunningServer, s3: Any,
+                                                                         bucket: str) -> None:
+    key = "line\r\nset-cookie: a=b"
+    fields = _presigned_post(server, bucket, key)
+    status, headers, body = _post_headers(server, bucket, fields, b"kept")
+    assert status == 204, body
+    assert "set-cookie" not in headers
+    assert headers["location"] == f"/{bucket}/line%0D%0Aset-cookie%3A%20a%3Db"
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"kept"
+
+
 def test_anonymous_post_without_policy_is_denied(server: RunningServer, s3: Any, bucket: str) -> None:
     status, body = _post(server, bucket, {"key": "anon.txt"}, b"x")
     assert status == 403 and b"AccessDenied" in body

@@ -14,6 +14,7 @@ import http.client
 import re
 import socket
 import time
+import urllib.parse
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -396,3 +397,18 @@ def test_expect_continue_with_valid_signature_gets_100_then_stores(server: Runni
             rest += more
         assert rest.startswith(b"HTTP/1.1 200 "), rest[:300]
     assert s3.get_object(Bucket=bucket, Key="e")["Body"].read() == body
+
+
+# --- header injection: values that would come back as response headers ----------------------------
+@pytest.mark.parametrize("value", ["text/plain\r\nset-cookie: a=b", "text/plain\nset-cookie: a=b",
+                                   "text/plain\rset-cookie: a=b", "text/plain\x00"])
+def test_response_override_holding_cr_or_lf_is_refused(server: RunningServer, s3: Any, bucket: str,
+                                                       value: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"data")
+    query = "response-content-type=" + urllib.parse.quote(value, safe="")
+    status, headers, body = send(server, "GET", f"/{bucket}/k?{query}")
+    assert (status, code(body)) == (400, "InvalidArgument"), body
+    assert "set-cookie" not in headers
+    # the same request without the control characters is served
+    status, headers, body = send(server, "GET", f"/{bucket}/k?response-content-type=text%2Fplain")
+    assert (status, headers["content-type"], body) == (200, "text/plain", b"data")

@@ -9,7 +9,7 @@ this handler authenticates the form, checks the policy's conditions, and authori
 from __future__ import annotations
 
 import dataclasses
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from ironbucket.api import encryption, integrity, lock_writes
 from ironbucket.api.acl import new_object_acl
@@ -29,6 +29,7 @@ from ironbucket.authz.endpoints import endpoint_policy
 from ironbucket.errors import InvalidArgument, MalformedXML
 from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.features import sse, versioning
+from ironbucket.features.metadata import require_sendable
 from ironbucket.features.naming import validate_object_key
 from ironbucket.features.tagging import TagTarget, validate_tag_set
 from ironbucket.http import xml
@@ -67,6 +68,9 @@ async def post_object(ctx: Context) -> Response:
     if any(n.startswith("x-amz-object-lock-") for n in fields):
         raise S3NotImplemented("Object Lock form fields are not implemented for POST uploads.")
     options = parse_write_options({n: v for n, v in fields.items() if n != "tagging"})
+    for name in ("success_action_redirect", "redirect"):
+        if name in fields:  # sent back as the Location header
+            require_sendable(name, fields[name])
     # The bucket's default retention applies to browser uploads too.
     owner = (owner[0], {**owner[1], **await lock_writes.lock_extra(ctx, ctx.services.clock())})
     if "tagging" in fields:
@@ -105,7 +109,7 @@ def _form_tags(document: str) -> dict[str, str]:
 
 def _success(fields: dict[str, str], bucket: str, key: str, etag: str,
              extra: dict[str, str]) -> Response:
-    location = f"/{bucket}/{key}"
+    location = f"/{bucket}/{quote(key, safe='/~')}"  # URL-encoded, as S3's: keys may hold CR or LF
     headers = {"etag": quote_etag(etag), "location": location, **extra}
     redirect = fields.get("success_action_redirect") or fields.get("redirect")
     if redirect:

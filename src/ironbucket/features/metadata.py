@@ -15,6 +15,11 @@ from collections.abc import Mapping
 
 from ironbucket.errors import InvalidArgument, InvalidStorageClass, MetadataTooLarge
 
+# Values that go back out as response headers: CR or LF would split the response (header
+# injection), NUL is never valid. Request headers cannot hold them; form fields and URL-decoded
+# query parameters can.
+_UNSENDABLE = frozenset("\r\n\x00")
+
 USER_METADATA_PREFIX = "x-amz-meta-"
 MAX_USER_METADATA_BYTES = 2048
 
@@ -67,6 +72,8 @@ def user_metadata(headers: Mapping[str, str]) -> dict[str, str]:
         for name, value in headers.items()
         if name.startswith(USER_METADATA_PREFIX)
     }
+    for name, value in metadata.items():
+        require_sendable(USER_METADATA_PREFIX + name, value)
     size = user_metadata_size(metadata)
     if size > MAX_USER_METADATA_BYTES:
         raise MetadataTooLarge(Size=str(size), MaxSizeAllowed=str(MAX_USER_METADATA_BYTES))
@@ -87,6 +94,8 @@ def system_metadata(headers: Mapping[str, str]) -> dict[str, str]:
     it from Content-Encoding (sigv4-streaming.html), and drops the header if nothing is left.
     """
     metadata = {name: headers[name] for name in SYSTEM_METADATA_HEADERS if name in headers}
+    for name, value in metadata.items():
+        require_sendable(name, value)
     if "content-encoding" in metadata:
         codings = [c.strip() for c in metadata["content-encoding"].split(",")]
         kept = [c for c in codings if c and c.lower() != "aws-chunked"]
@@ -143,4 +152,13 @@ def response_overrides(query: Mapping[str, str]) -> dict[str, str]:
     """
     if _OVERRIDE_PARAMS.isdisjoint(query):  # the usual case, decided in C
         return {}
-    return {header: query[param] for param, header in RESPONSE_OVERRIDES.items() if param in query}
+    overrides = {header: query[param] for param, header in RESPONSE_OVERRIDES.items() if param in query}
+    for name, value in overrides.items():
+        require_sendable(name, value)
+    return overrides
+
+
+def require_sendable(name: str, value: str) -> None:
+    """InvalidArgument for a value that would be sent back as a header but cannot be one."""
+    if not _UNSENDABLE.isdisjoint(value):
+        raise InvalidArgument("Header values cannot contain CR, LF or NUL characters.", ArgumentName=name)

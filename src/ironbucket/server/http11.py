@@ -148,17 +148,26 @@ class RequestCycle:
         if kind == "http.response.start":
             if self.response_started:
                 raise RuntimeError("response already started")
-            self.response_started = True
-            self.expect_continue = False
+            headers = message.get("headers", ())
             parts = [_status_line(message["status"]), CLOCK.date_header()]
-            for name, value in message.get("headers", ()):
+            closing = False  # the app's own "connection: close"
+            for name, value in headers:
                 if name.lower() == b"connection" and value.lower() == b"close":
                     self.keep_alive = False
+                    closing = True
                 parts += [name, b": ", value, b"\r\n"]
-            if not self.keep_alive:
+            if not self.keep_alive and not closing:
                 parts.append(b"connection: close\r\n")
             parts.append(b"\r\n")
-            self._response_head = b"".join(parts)
+            head = b"".join(parts)
+            lines = len(parts) // 4 + 3  # status, date, the headers, end (and connection: close)
+            if head.count(b"\n") != lines or head.count(b"\r") != lines:
+                # A CR or LF inside a name or value would split the response (header injection):
+                # refused before anything is sent, so the client gets a 500.
+                raise ValueError("a response header holds CR or LF")
+            self.response_started = True
+            self.expect_continue = False
+            self._response_head = head
             return
         if kind != "http.response.body" or not self.response_started or self.response_complete:
             raise RuntimeError(f"unexpected ASGI message {kind!r}")

@@ -1,0 +1,107 @@
+"""The HTTP/1.1 server's response head: what it writes for the headers an app sends, when it
+closes the connection, and that a header holding CR or LF never reaches the wire."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from ironbucket.server.http11 import HttpProtocol, ServerState
+
+Headers = list[tuple[bytes, bytes]]
+
+
+class FakeTransport:
+    def __init__(self) -> None:
+        self.written = b""
+        self.closed = False
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 5555), "sockname": ("127.0.0.1", 9000)}.get(name, default)
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.written += bytes(data)
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+def _app(headers: Headers, body: bytes = b"hello") -> Callable[..., Awaitable[None]]:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+    return app
+
+
+async def _exchange(headers: Headers, request: bytes) -> FakeTransport:
+    transport = FakeTransport()
+    protocol = HttpProtocol(_app(headers), ServerState())
+    protocol.connection_made(transport)  # type: ignore[arg-type]
+    protocol.data_received(request)
+    for _ in range(20):  # the app runs as a task
+        await asyncio.sleep(0)
+    protocol.connection_lost(None)
+    return transport
+
+
+GET = b"GET /b/k HTTP/1.1\r\nHost: x\r\n\r\n"
+GET_CLOSE = b"GET /b/k HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+GET_HTTP10 = b"GET /b/k HTTP/1.0\r\nHost: x\r\n\r\n"
+
+CASES: list[tuple[str, Headers, bytes, list[bytes], bool]] = [
+    # (name, app headers, request, header lines expected in order, connection closed)
+    ("plain", [(b"etag", b'"abc"'), (b"content-length", b"5")], GET,
+     [b'etag: "abc"', b"content-length: 5"], False),
+    ("no headers", [], GET, [], False),
+    ("app closes", [(b"connection", b"close"), (b"content-length", b"5")], GET,
+     [b"connection: close", b"content-length: 5"], True),
+    ("app closes, any case", [(b"Connection", b"Close"), (b"content-length", b"5")], GET,
+     [b"Connection: Close", b"content-length: 5"], True),
+    ("client closes", [(b"content-length", b"5")], GET_CLOSE,
+     [b"content-length: 5", b"connection: close"], True),
+    ("HTTP/1.0 client", [(b"content-length", b"5")], GET_HTTP10,
+     [b"content-length: 5", b"connection: close"], True),
+    ("a value mentioning close", [(b"x-amz-meta-a", b"connection: close"), (b"content-length", b"5")],
+     GET, [b"x-amz-meta-a: connection: close", b"content-length: 5"], False),
+]
+
+
+@pytest.mark.parametrize(("headers", "request_bytes", "lines", "closed"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+async def test_response_head(headers: Headers, request_bytes: bytes, lines: list[bytes],
+                             closed: bool) -> None:
+    transport = await _exchange(headers, request_bytes)
+    head, _, body = transport.written.partition(b"\r\n\r\n")
+    status, date, *rest = head.split(b"\r\n")
+    assert status == b"HTTP/1.1 200 OK" and date.startswith(b"date: ")
+    assert rest == lines
+    assert body == b"hello"
+    assert transport.closed is closed
+
+
+@pytest.mark.parametrize("header", [
+    (b"location", b"/x\r\nset-cookie: a=b"),
+    (b"location", b"/x\nset-cookie: a=b"),
+    (b"location", b"/x\rset-cookie: a=b"),
+    (b"x-a\r\nset-cookie", b"a=b"),
+])
+async def test_a_header_holding_cr_or_lf_is_never_sent(header: tuple[bytes, bytes]) -> None:
+    transport = await _exchange([header, (b"content-length", b"5")], GET)
+    assert transport.written.startswith(b"HTTP/1.1 500 ")
+    assert b"set-cookie" not in transport.written and b"hello" not in transport.written
+    assert transport.closed
