@@ -136,9 +136,10 @@ async def _read(ctx: Context, *, head: bool) -> Response:
         return Response(status=status, headers=headers, body=b"", content_length=length)
     if length == 0:
         return Response(status=status, headers=headers, body=b"")
-    if version.data is not None:  # inline: opened whole, sent as one piece
-        return Response(status=status, headers=headers,
-                        body=open_inline(version.data, aead, lambda: describe(version))[start:end + 1])
+    if version.data is not None:  # inline: opened whole, sent as one piece (Response's fields
+        # positionally: status, headers, body; see http/asgi.build_request)
+        plaintext = open_inline(version.data, aead, lambda: describe(version))
+        return Response(status, headers, plaintext[start:end + 1])
     body = await authenticated(read_range(ctx.services, version.segments, version.data, start, end, aead),
                                describe(version))
     return Response(status=status, headers=headers, body=body, content_length=length)

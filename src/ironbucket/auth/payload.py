@@ -103,16 +103,17 @@ def payload_check(
 
 def validate_content_sha256(value: str) -> PayloadMode:
     """The mode an ``x-amz-content-sha256`` value names; InvalidArgument if it names none."""
+    mode = _MODES.get(value)  # a dict, not PayloadMode(value): every request asks, twice
+    if mode is not None:
+        return mode
     if _HEX_SHA256.fullmatch(value):
         return PayloadMode.SHA256
     if value in _SIGV4A_STREAMING:
         raise errors.NotImplemented(Header="x-amz-content-sha256")
-    try:
-        return PayloadMode(value)
-    except ValueError:
-        raise InvalidArgument(
-            _INVALID_CONTENT_SHA256, ArgumentName="x-amz-content-sha256", ArgumentValue=value
-        ) from None
+    raise InvalidArgument(_INVALID_CONTENT_SHA256, ArgumentName="x-amz-content-sha256", ArgumentValue=value)
+
+
+_MODES = {mode.value: mode for mode in PayloadMode if mode is not PayloadMode.SHA256}
 
 
 def _decoded_length(headers: Mapping[str, str]) -> int | None:

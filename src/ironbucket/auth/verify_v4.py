@@ -182,8 +182,9 @@ def _verify(
 ) -> ChunkSigning:
     """Recompute the signature; on success return what verifying signed chunks needs."""
     memo_key = (request.method, request.raw_path, request.query_string,
-                tuple(request.headers.get(name) for name in signed_headers), tuple(signed_headers),
-                amz_date, scope, provided, payload_hash, tuple(exclude))
+                tuple(map(request.headers.get, signed_headers)), tuple(signed_headers), amz_date,
+                scope.access_key_id, scope.date, scope.region, scope.service,  # not scope: its
+                provided, payload_hash, tuple(exclude))  # dataclass __hash__ runs in Python
     remembered = _MEMO.get(memo_key, credential)
     if remembered is not None:
         return remembered
@@ -214,16 +215,9 @@ def _verify(
 def _authentication(
     credential: Credential, scope: sigv4.CredentialScope, auth_type: str, age_ms: int, payload: PayloadCheck
 ) -> Authentication:
-    return Authentication(
-        principal=credential.principal,
-        service=scope.service,
-        region=scope.region,
-        auth_type=auth_type,
-        signature_version=sigv4.ALGORITHM,
-        signature_age_ms=age_ms,
-        access_key_id=scope.access_key_id,
-        payload=payload,
-    )
+    # Positional, in the order of Authentication's fields: see http/asgi.build_request.
+    return Authentication(credential.principal, scope.service, scope.region, auth_type,
+                          sigv4.ALGORITHM, age_ms, scope.access_key_id, payload)
 
 
 def _request_date(headers: Headers) -> tuple[str, float, str]:

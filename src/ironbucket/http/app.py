@@ -92,11 +92,9 @@ class IronBucketApp:
         request = build_request(scope, receive, now, services.settings.body_idle_timeout)
         request.endpoint = arrived_through(request, services.settings.private_endpoints,
                                            services.settings.trusted_proxies)
-        record = RequestRecord(
-            request_id=request.request_id, received_at=now, method=request.method,
-            path=request.raw_path, client_ip=request.client_ip,
-            user_agent=request.headers.get("user-agent", ""),
-        )
+        record = RequestRecord(request.request_id, now, request.method, request.raw_path,
+                               request.client_ip)  # positional: see build_request
+        record.user_agent = request.headers.get("user-agent", "")
         common = [(b"x-amz-request-id", request.request_id.encode()),
                   (b"x-amz-id-2", host_id().encode()), (b"server", b"IronBucket")]
         head = request.method == "HEAD"
@@ -151,8 +149,8 @@ class IronBucketApp:
         if point is not None:
             require_supported(operation)
             require_network_origin(point, request.endpoint)
-        ctx = Context(request=request, address=address, operation=operation, services=services,
-                      now=now)
+        ctx = Context(request, address, operation, services)  # positional: see build_request
+        ctx.now = now
         # authenticate (an ``unsigned`` operation — the CORS preflight — is anonymous by design)
         if operation.unsigned:
             auth = anonymous(settings.region, payload_check(None, request.headers, signing=None))

@@ -69,28 +69,31 @@ def build_request(scope: Scope, receive: Receive, now: float,
     path = raw_path.decode("latin-1") if raw_path else scope["path"]
     client = scope.get("client") or ("", 0)
     server = scope.get("server") or ("", 0)
+    extensions = scope.get("extensions") or {}
+    # Positional: a class called with keywords builds a dict of them first (CPython 3.11), and
+    # every request comes through here. The order is Request's fields'.
     return Request(
-        method=scope["method"],
-        raw_path=path,
-        query_string=query_string,
-        query=query,
-        query_items=list(items),
-        headers=headers,
-        body=Body(receive, content_length, body_idle_timeout),
-        client_ip=client[0],
-        client_port=client[1],
-        server=(server[0], server[1] or 0),
-        scheme=scope.get("scheme", "http"),
-        request_id=new_request_id(),
-        received_at=now,
-        tls_version=_tls_version(scope),
-        listener_endpoint=(scope.get("extensions") or {}).get(ENDPOINT_EXTENSION),
+        scope["method"],  # method
+        path,  # raw_path
+        query_string,  # query_string
+        query,  # query
+        list(items),  # query_items
+        headers,  # headers
+        Body(receive, content_length, body_idle_timeout),  # body
+        client[0],  # client_ip
+        client[1],  # client_port
+        (server[0], server[1] or 0),  # server
+        scope.get("scheme", "http"),  # scheme
+        new_request_id(),  # request_id
+        now,  # received_at
+        {},  # extra
+        _tls_version(extensions.get("tls")),  # tls_version
+        extensions.get(ENDPOINT_EXTENSION),  # listener_endpoint
     )
 
 
-def _tls_version(scope: Scope) -> str | None:
+def _tls_version(tls: object) -> str | None:
     """ASGI's TLS extension gives the wire value (0x0303); policies compare "1.2" numerically."""
-    tls = (scope.get("extensions") or {}).get("tls")
     wire = tls.get("tls_version") if isinstance(tls, dict) else None
     if not isinstance(wire, int) or wire < 0x0301:
         return None
