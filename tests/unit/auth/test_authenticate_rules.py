@@ -482,6 +482,11 @@ def test_anonymous() -> None:
             },
             "InvalidRequest",
         ),
+        ({"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}, PayloadMode.UNSIGNED),
+        ({"x-amz-content-sha256": "SHA256"}, "InvalidArgument"),  # a mode's name, not a hash
+        ({"x-amz-content-sha256": "unsigned-payload"}, "InvalidArgument"),
+        ({"x-amz-content-sha256": sigv4.EMPTY_SHA256[:-1]}, "InvalidArgument"),
+        ({"x-amz-content-sha256": "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD"}, "NotImplemented"),
     ],
 )
 def test_anonymous_payloads(headers: dict[str, str], expected: Any) -> None:
