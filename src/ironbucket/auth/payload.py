@@ -76,7 +76,7 @@ def payload_check(
         raise MalformedTrailerError()  # a trailer was announced that this body cannot carry
     if mode is PayloadMode.UNSIGNED:
         encodings = headers.get("content-encoding", "")
-        if "aws-chunked" in (token.strip().lower() for token in encodings.split(",")):
+        if encodings and "aws-chunked" in (token.strip().lower() for token in encodings.split(",")):
             raise InvalidArgument(
                 "aws-chunked encoding is not supported when x-amz-content-sha256 UNSIGNED-PAYLOAD "
                 "is supplied.",
