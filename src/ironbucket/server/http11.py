@@ -38,6 +38,7 @@ KEEP_ALIVE_TIMEOUT = 75.0
 MAX_HEADER_BYTES = 64 * 1024
 
 _STATUS: dict[int, bytes] = {}
+_ASGI = {"version": "3.0", "spec_version": "2.4"}  # shared by every scope: apps only read it
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _ERROR_400 = (b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\ncontent-length: 11\r\n"
               b"connection: close\r\n\r\nBad Request")
@@ -218,6 +219,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
         self._header_bytes = 0
+        self._expect = False
         self._idle: asyncio.TimerHandle | None = None
         self._last_active = 0.0
 
@@ -337,6 +339,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
         self._url = b""
         self._headers = []
         self._header_bytes = 0
+        self._expect = False  # Expect: 100-continue
 
     def on_url(self, url: bytes) -> None:
         self._url += url
@@ -346,15 +349,18 @@ class HttpProtocol(asyncio.BufferedProtocol):
         self._header_bytes += len(name) + len(value)
         if self._header_bytes > MAX_HEADER_BYTES:
             raise httptools.HttpParserError("headers too large")
-        self._headers.append((name.lower(), value))
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self._expect = True
+        self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         parsed = httptools.parse_url(self._url)
         raw_path: bytes = parsed.path
-        expect = any(n == b"expect" and v.lower() == b"100-continue" for n, v in self._headers)
+        expect = self._expect
         scope: Scope = {
             "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "asgi": _ASGI,
             "http_version": self.parser.get_http_version(),
             "method": self.parser.get_method().decode("ascii"),
             "scheme": self.scheme,
