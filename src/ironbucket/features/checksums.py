@@ -15,12 +15,12 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-
-from awscrt import checksums as crt
+from typing import cast
 
 from ironbucket.errors import (
     BadDigest,
@@ -56,7 +56,7 @@ class ChecksumAlgorithm(enum.Enum):
 
     @property
     def is_crc(self) -> bool:
-        return self in _CRC_FUNCTIONS
+        return self in _CRC_NAMES
 
     def supports(self, checksum_type: ChecksumType) -> bool:
         # CRCs combine mathematically, so only they can be FULL_OBJECT; CRC64NVME is offered only
@@ -99,17 +99,25 @@ _DIGEST_SIZE = {
     ChecksumAlgorithm.SHA1: 20,
     ChecksumAlgorithm.SHA256: 32,
 }
-# (awscrt's functions take any bytes-like object; its stubs say bytes)
-_CRC_FUNCTIONS: dict[ChecksumAlgorithm, Callable[[bytes | bytearray | memoryview, int], int]] = {
-    ChecksumAlgorithm.CRC32: crt.crc32,
-    ChecksumAlgorithm.CRC32C: crt.crc32c,
-    ChecksumAlgorithm.CRC64NVME: crt.crc64nvme,
-}
-_CRC_COMBINE: dict[ChecksumAlgorithm, Callable[[int, int, int], int]] = {
-    ChecksumAlgorithm.CRC32: crt.combine_crc32,
-    ChecksumAlgorithm.CRC32C: crt.combine_crc32c,
-    ChecksumAlgorithm.CRC64NVME: crt.combine_crc64nvme,
-}
+_CRC_NAMES = {ChecksumAlgorithm.CRC32: "crc32", ChecksumAlgorithm.CRC32C: "crc32c",
+              ChecksumAlgorithm.CRC64NVME: "crc64nvme"}
+CrcFunction = Callable[[bytes | bytearray | memoryview, int], int]  # any bytes-like (stubs say bytes)
+
+
+@functools.cache
+def _crc_function(algorithm: ChecksumAlgorithm) -> CrcFunction:
+    # awscrt (about 4 MB resident in each worker) is loaded by the first CRC, not at startup:
+    # clients that send no CRC never pay for it.
+    from awscrt import checksums
+
+    return cast(CrcFunction, getattr(checksums, _CRC_NAMES[algorithm]))
+
+
+@functools.cache
+def _crc_combine(algorithm: ChecksumAlgorithm) -> Callable[[int, int, int], int]:
+    from awscrt import checksums
+
+    return cast(Callable[[int, int, int], int], getattr(checksums, "combine_" + _CRC_NAMES[algorithm]))
 _SHA_NAMES = {ChecksumAlgorithm.SHA1: "sha1", ChecksumAlgorithm.SHA256: "sha256"}
 
 
@@ -117,18 +125,19 @@ _SHA_NAMES = {ChecksumAlgorithm.SHA1: "sha1", ChecksumAlgorithm.SHA256: "sha256"
 class ChecksumHasher:
     """Incremental checksum of one algorithm: ``update`` as bytes arrive, ``digest`` at the end."""
 
-    __slots__ = ("_crc", "_sha", "algorithm")
+    __slots__ = ("_crc", "_crc_update", "_sha", "algorithm")
 
     def __init__(self, algorithm: ChecksumAlgorithm) -> None:
         self.algorithm = algorithm
         self._crc = 0
         self._sha = hashlib.new(_SHA_NAMES[algorithm]) if algorithm in _SHA_NAMES else None
+        self._crc_update = None if self._sha is not None else _crc_function(algorithm)
 
     def update(self, data: bytes | bytearray | memoryview) -> None:
-        if self._sha is not None:
+        if self._crc_update is not None:
+            self._crc = self._crc_update(data, self._crc)
+        elif self._sha is not None:
             self._sha.update(data)
-        else:
-            self._crc = _CRC_FUNCTIONS[self.algorithm](data, self._crc)
 
     def digest(self) -> bytes:
         if self._sha is not None:
@@ -326,7 +335,7 @@ def full_object_crc(algorithm: ChecksumAlgorithm, parts: Sequence[tuple[bytes, i
     """The CRC of the whole object from each part's (CRC digest, byte length), without the bytes."""
     if not algorithm.is_crc:
         raise ValueError(f"{algorithm.value} cannot be combined into a full-object checksum")
-    combine = _CRC_COMBINE[algorithm]
+    combine = _crc_combine(algorithm)
     total = 0
     for index, (digest, length) in enumerate(parts):
         crc = int.from_bytes(digest, "big")

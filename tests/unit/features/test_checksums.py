@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -620,3 +622,16 @@ def test_require_integrity_header(headers: dict[str, str], required: bool | None
         )
     else:
         require_integrity_header(headers, parse_checksum_request(headers))
+
+
+def test_awscrt_loads_with_the_first_crc_not_with_the_server() -> None:
+    """awscrt costs each worker ~4 MB resident; a worker serving no CRC never loads it."""
+    script = (
+        "import sys\n"
+        "import ironbucket.server.worker, ironbucket.server.app_factory, ironbucket.server.services\n"
+        "assert 'awscrt' not in sys.modules, 'loaded at startup'\n"
+        "from ironbucket.features.checksums import ChecksumAlgorithm, checksum_of\n"
+        "assert checksum_of(ChecksumAlgorithm.CRC32, b'abc') == bytes.fromhex('352441c2')\n"
+        "assert 'awscrt' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
