@@ -162,7 +162,7 @@ class RequestCycle:
             parts.append(b"\r\n")
             head = b"".join(parts)
             lines = len(parts) // 4 + 3  # status, date, the headers, end (and connection: close)
-            if head.count(b"\n") != lines or head.count(b"\r") != lines:
+            if len(head) - len(head.translate(None, b"\r\n")) != 2 * lines:
                 # A CR or LF inside a name or value would split the response (header injection):
                 # refused before anything is sent, so the client gets a 500.
                 raise ValueError("a response header holds CR or LF")
@@ -355,8 +355,15 @@ class HttpProtocol(asyncio.BufferedProtocol):
         self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
-        parsed = httptools.parse_url(self._url)
-        raw_path: bytes = parsed.path
+        url = self._url
+        if url.startswith(b"/") and url.find(b"#") < 0:
+            # Origin form, as every S3 client sends it: the parser already checked its bytes,
+            # and splitting off the query is all that is left (httptools.parse_url walks a
+            # presigned URL byte by byte: ~1 µs).
+            raw_path, _, query = url.partition(b"?")
+        else:
+            parsed = httptools.parse_url(url)
+            raw_path, query = parsed.path, parsed.query or b""
         expect = self._expect
         scope: Scope = {
             "type": "http",
@@ -366,7 +373,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
             "scheme": self.scheme,
             "path": raw_path.decode("latin-1"),
             "raw_path": raw_path,
-            "query_string": parsed.query or b"",
+            "query_string": query,
             "root_path": "",
             "headers": self._headers,
             "client": self.client,

@@ -105,3 +105,36 @@ async def test_a_header_holding_cr_or_lf_is_never_sent(header: tuple[bytes, byte
     assert transport.written.startswith(b"HTTP/1.1 500 ")
     assert b"set-cookie" not in transport.written and b"hello" not in transport.written
     assert transport.closed
+
+
+URLS: list[tuple[bytes, bytes, bytes]] = [
+    # (request target, raw_path the app gets, query_string the app gets)
+    (b"/b/k", b"/b/k", b""),
+    (b"/b/k?versionId=3&x=%2F", b"/b/k", b"versionId=3&x=%2F"),
+    (b"/b/k?", b"/b/k", b""),
+    (b"/b/a%3Fb?uploads", b"/b/a%3Fb", b"uploads"),
+    (b"/?list-type=2&prefix=a?b", b"/", b"list-type=2&prefix=a?b"),
+    (b"/b/k#fragment", b"/b/k", b""),
+    (b"/b/k?q=1#fragment", b"/b/k", b"q=1"),
+    (b"http://host.example/b/k?q=1", b"/b/k", b"q=1"),
+]
+
+
+@pytest.mark.parametrize(("target", "raw_path", "query"), URLS)
+async def test_request_target_split(target: bytes, raw_path: bytes, query: bytes) -> None:
+    seen: list[dict[str, Any]] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append(scope)
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
+
+    transport = FakeTransport()
+    protocol = HttpProtocol(app, ServerState())
+    protocol.connection_made(transport)  # type: ignore[arg-type]
+    protocol.data_received(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert transport.written.startswith(b"HTTP/1.1 200 ")
+    assert (seen[0]["raw_path"], seen[0]["query_string"]) == (raw_path, query)
+    assert seen[0]["path"] == raw_path.decode()
