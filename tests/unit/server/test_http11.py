@@ -4,7 +4,7 @@ closes the connection, and that a header holding CR or LF never reaches the wire
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import pytest
@@ -122,9 +122,9 @@ URLS: list[tuple[bytes, bytes, bytes]] = [
 
 @pytest.mark.parametrize(("target", "raw_path", "query"), URLS)
 async def test_request_target_split(target: bytes, raw_path: bytes, query: bytes) -> None:
-    seen: list[dict[str, Any]] = []
+    seen: list[MutableMapping[str, Any]] = []
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         seen.append(scope)
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]})
         await send({"type": "http.response.body", "body": b""})
