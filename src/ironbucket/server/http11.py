@@ -76,12 +76,18 @@ class _Clock:
 CLOCK = _Clock()
 
 
+# A request that moved at least this many body bytes calls ServerState.after_big_transfer.
+BIG_TRANSFER_BYTES = 64 * 1024 * 1024
+
+
 class ServerState:
-    """Shared by the connections of one listener set: for graceful shutdown."""
+    """Shared by the connections of one listener set: for graceful shutdown, and the worker's
+    memory upkeep (``after_big_transfer``: called when such a request has been answered)."""
 
     def __init__(self) -> None:
         self.connections: set[HttpProtocol] = set()
         self.tasks: set[asyncio.Task[None]] = set()
+        self.after_big_transfer: Callable[[], None] | None = None
 
 
 class RequestCycle:
@@ -94,6 +100,7 @@ class RequestCycle:
         "disconnected",
         "expect_continue",
         "keep_alive",
+        "moved",
         "protocol",
         "response_complete",
         "response_started",
@@ -106,6 +113,7 @@ class RequestCycle:
         self.scope = scope
         self.body: deque[bytes] = deque()
         self.body_size = 0
+        self.moved = 0  # body bytes received and sent
         self.complete = False  # the whole request body has arrived
         self.disconnected = False
         self.expect_continue = expect_continue
@@ -174,6 +182,7 @@ class RequestCycle:
             raise RuntimeError(f"unexpected ASGI message {kind!r}")
         body: bytes = b"" if self._head_method else message.get("body", b"")
         more = message.get("more_body", False)
+        self.moved += len(body)
         head, self._response_head = self._response_head, b""
         if head and len(body) < 65536:
             protocol.transport.write(head + body)  # a copy: a lent buffer is free at once
@@ -395,6 +404,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
             return  # the app answered without reading; the connection closes afterwards
         cycle.body.append(body)
         cycle.body_size += len(body)
+        cycle.moved += len(body)
         if cycle.body_size >= HIGH_WATER:
             self._pause_reading()
         cycle.wake()
@@ -425,6 +435,8 @@ class HttpProtocol(asyncio.BufferedProtocol):
             return
         if not cycle.response_complete and not cycle.disconnected:
             self.transport.close()  # the app ended without finishing its response
+        if cycle.moved >= BIG_TRANSFER_BYTES and self.state.after_big_transfer is not None:
+            self.state.after_big_transfer()
 
     def response_done(self, cycle: RequestCycle) -> None:
         if not cycle.keep_alive or not cycle.complete or self.transport.is_closing():

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 GRACE_SECONDS = 30.0
 TLS_HANDSHAKE_SECONDS = 10.0  # a connection that never finishes its handshake is dropped
 TRIM_IDLE_SECONDS = 1.0
+AFTER_BIG_SECONDS = 0.01  # after the finished request's task has left ServerState.tasks
 
 
 class Lifespan:
@@ -67,6 +68,7 @@ async def serve(app: ASGIApp, sockets: Sequence[socket.socket],
     state = ServerState()
     if trim is not None:
         _trim_when_idle(loop, state, trim, [False])
+        state.after_big_transfer = _soon(loop, _trim_if_idle, state, trim)
     lifespan = Lifespan(app)
     await lifespan.startup()
     _tune_gc()
@@ -129,6 +131,22 @@ def _tune_malloc() -> Callable[[], None] | None:
     except (OSError, AttributeError):  # not glibc: nothing to tune
         return None
     return lambda: trim(0)
+
+
+def _soon(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: Any) -> Callable[[], None]:
+    def schedule() -> None:
+        loop.call_later(AFTER_BIG_SECONDS, callback, *args)
+    return schedule
+
+
+def _trim_if_idle(state: ServerState, trim: Callable[[], None]) -> None:
+    """Right after a big transfer, rather than at the next idle tick: a client that uploads a
+    big object and then downloads one (from the other worker) would otherwise find both
+    workers holding a transfer's buffers at once. Several MB re-faulted per big transfer cost
+    little next to moving 64 MB."""
+    if not state.tasks:
+        release_idle()
+        trim()
 
 
 def _trim_when_idle(loop: asyncio.AbstractEventLoop, state: ServerState, trim: Callable[[], None],

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ironbucket.server import http11
 from ironbucket.server.http11 import HttpProtocol, ServerState
 
 Headers = list[tuple[bytes, bytes]]
@@ -138,3 +139,31 @@ async def test_request_target_split(target: bytes, raw_path: bytes, query: bytes
     assert transport.written.startswith(b"HTTP/1.1 200 ")
     assert (seen[0]["raw_path"], seen[0]["query_string"]) == (raw_path, query)
     assert seen[0]["path"] == raw_path.decode()
+
+
+@pytest.mark.parametrize(("upload", "download", "calls"), [
+    (0, 100, 0), (0, 1000, 1), (1000, 0, 1), (600, 500, 1), (999, 0, 0),
+])
+async def test_big_transfers_are_reported_when_answered(monkeypatch: pytest.MonkeyPatch, upload: int,
+                                                        download: int, calls: int) -> None:
+    monkeypatch.setattr(http11, "BIG_TRANSFER_BYTES", 1000)
+    state, reported = ServerState(), []
+    state.after_big_transfer = lambda: reported.append(len(state.tasks))
+
+    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", str(download).encode())]})
+        await send({"type": "http.response.body", "body": b"x" * (download // 2), "more_body": True})
+        await send({"type": "http.response.body", "body": b"x" * (download - download // 2)})
+
+    transport = FakeTransport()
+    protocol = HttpProtocol(app, state)
+    protocol.connection_made(transport)  # type: ignore[arg-type]
+    protocol.data_received(b"PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % upload)
+    protocol.data_received(b"u" * upload)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert transport.written.startswith(b"HTTP/1.1 200 ") and transport.written.endswith(b"x" * download)
+    assert len(reported) == calls

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ironbucket.server.http11 import ServerState
-from ironbucket.server.worker import TRIM_IDLE_SECONDS, _trim_when_idle
+from ironbucket.server.worker import TRIM_IDLE_SECONDS, _trim_if_idle, _trim_when_idle
 
 
 class FakeLoop:
@@ -38,3 +38,14 @@ def test_trims_once_after_each_busy_period() -> None:
         loop.tick()
         assert len(trims) == expected
         assert len(loop.scheduled) == 1  # always re-armed, once
+
+
+def test_after_a_big_transfer_trims_only_when_nothing_is_in_flight() -> None:
+    state, trims = ServerState(), []
+    in_flight: asyncio.Task[None] = object()  # type: ignore[assignment]
+    state.tasks.add(in_flight)
+    _trim_if_idle(state, lambda: trims.append(1))
+    assert trims == []  # another request still runs: its buffers may be in use
+    state.tasks.discard(in_flight)
+    _trim_if_idle(state, lambda: trims.append(1))
+    assert trims == [1]
