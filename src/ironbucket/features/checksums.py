@@ -106,7 +106,7 @@ CrcFunction = Callable[[bytes | bytearray | memoryview, int], int]  # any bytes-
 
 @functools.cache
 def _crc_function(algorithm: ChecksumAlgorithm) -> CrcFunction:
-    # awscrt (about 4 MB resident in each worker) is loaded by the first CRC, not at startup:
+    # awscrt (about 5 MB resident in each worker) is loaded by the first CRC, not at startup:
     # clients that send no CRC never pay for it.
     from awscrt import checksums
 
@@ -118,6 +118,8 @@ def _crc_combine(algorithm: ChecksumAlgorithm) -> Callable[[int, int, int], int]
     from awscrt import checksums
 
     return cast(Callable[[int, int, int], int], getattr(checksums, "combine_" + _CRC_NAMES[algorithm]))
+
+
 _SHA_NAMES = {ChecksumAlgorithm.SHA1: "sha1", ChecksumAlgorithm.SHA256: "sha256"}
 
 

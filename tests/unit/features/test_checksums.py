@@ -625,7 +625,7 @@ def test_require_integrity_header(headers: dict[str, str], required: bool | None
 
 
 def test_awscrt_loads_with_the_first_crc_not_with_the_server() -> None:
-    """awscrt costs each worker ~4 MB resident; a worker serving no CRC never loads it."""
+    """awscrt costs each worker ~5 MB resident; a worker serving no CRC never loads it."""
     script = (
         "import sys\n"
         "import ironbucket.server.worker, ironbucket.server.app_factory, ironbucket.server.services\n"
