@@ -32,7 +32,7 @@ from ironbucket.errors import NotImplemented as S3NotImplemented
 from ironbucket.events.record import RequestRecord, emit
 from ironbucket.events.usage import set_charge
 from ironbucket.http import addressing, query_protocol
-from ironbucket.http.asgi import Scope, Send, build_request, host_id, send_response
+from ironbucket.http.asgi import HEAD_BLOCK, Scope, Send, build_request, host_id, send_response
 from ironbucket.http.request import Receive, Request
 from ironbucket.http.response import Response, error_response
 from ironbucket.iam import service as iam_service
@@ -95,8 +95,7 @@ class IronBucketApp:
         record = RequestRecord(request.request_id, now, request.method, request.raw_path,
                                request.client_ip)  # positional: see build_request
         record.user_agent = request.headers.get("user-agent", "")
-        common = [(b"x-amz-request-id", request.request_id.encode()),
-                  (b"x-amz-id-2", host_id().encode()), (b"server", b"IronBucket")]
+        common = {"x-amz-request-id": request.request_id, "x-amz-id-2": host_id(), "server": "IronBucket"}
         head = request.method == "HEAD"
         try:
             try:
@@ -112,7 +111,8 @@ class IronBucketApp:
             record.status = response.status
             if not request.body.complete and not await self._settle_body(request):
                 response.headers["connection"] = "close"
-            record.bytes_out = await send_response(send, response, common, head=head)
+            record.bytes_out = await send_response(send, response, common, head=head,
+                                                   block=HEAD_BLOCK in (scope.get("extensions") or ()))
         finally:
             record.bytes_in = request.body.received
             record.duration_ms = (time.perf_counter() - started) * 1000

@@ -1,5 +1,6 @@
-"""The HTTP/1.1 server's response head: what it writes for the headers an app sends, when it
-closes the connection, and that a header holding CR or LF never reaches the wire."""
+"""The HTTP/1.1 server's response head: what it writes for the headers an app sends (as pairs or
+as one block), when it closes the connection, and that a header holding CR or LF never reaches
+the wire; and how a connection's requests are run."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from ironbucket.http.asgi import HEAD_BLOCK, HEAD_BLOCK_LINES, send_response
+from ironbucket.http.response import Response
 from ironbucket.server import http11
 from ironbucket.server.http11 import HttpProtocol, ServerState
 
@@ -166,4 +169,123 @@ async def test_big_transfers_are_reported_when_answered(monkeypatch: pytest.Monk
     for _ in range(20):
         await asyncio.sleep(0)
     assert transport.written.startswith(b"HTTP/1.1 200 ") and transport.written.endswith(b"x" * download)
-    assert len(reported) == calls
+    assert reported == [0] * calls  # once the request is no longer counted in flight
+
+
+def _block_app(block: bytes, lines: int, headers: Headers) -> Callable[..., Awaitable[None]]:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        assert HEAD_BLOCK in scope["extensions"]  # offered to every request
+        await send({"type": "http.response.start", "status": 200, "headers": list(headers),
+                    HEAD_BLOCK: block, HEAD_BLOCK_LINES: lines})
+        await send({"type": "http.response.body", "body": b"hello"})
+    return app
+
+
+async def _exchange_with(app: Callable[..., Awaitable[None]], request: bytes) -> FakeTransport:
+    transport = FakeTransport()
+    protocol = HttpProtocol(app, ServerState())
+    protocol.connection_made(transport)  # type: ignore[arg-type]
+    protocol.data_received(request)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    protocol.connection_lost(None)
+    return transport
+
+
+BLOCK_CASES: list[tuple[str, bytes, int, Headers, bytes, list[bytes] | None, bool]] = [
+    # (name, block, its line count as sent, pairs, request, header lines expected (None: a 500), closed)
+    ("block", b'etag: "abc"\r\ncontent-length: 5\r\n', 2, [], GET,
+     [b'etag: "abc"', b"content-length: 5"], False),
+    ("empty block", b"", 0, [(b"content-length", b"5")], GET, [b"content-length: 5"], False),
+    ("pairs first", b"content-length: 5\r\n", 1, [(b"connection", b"close")], GET,
+     [b"connection: close", b"content-length: 5"], True),
+    ("client closes", b"content-length: 5\r\n", 1, [], GET_CLOSE,
+     [b"content-length: 5", b"connection: close"], True),
+    ("CRLF inside a value", b"location: /x\r\nset-cookie: a=b\r\ncontent-length: 5\r\n", 2, [], GET,
+     None, True),
+    ("LF inside a value", b"location: /x\nset-cookie: a=b\r\ncontent-length: 5\r\n", 2, [], GET, None, True),
+    ("CR inside a value", b"location: /x\rset-cookie: a=b\r\ncontent-length: 5\r\n", 2, [], GET, None, True),
+    ("a line short of its count", b"content-length: 5\r\n", 2, [], GET, None, True),
+]
+
+
+@pytest.mark.parametrize(("block", "count", "pairs", "request_bytes", "lines", "closed"),
+                         [c[1:] for c in BLOCK_CASES], ids=[c[0] for c in BLOCK_CASES])
+async def test_response_head_from_a_block(block: bytes, count: int, pairs: Headers, request_bytes: bytes,
+                                          lines: list[bytes] | None, closed: bool) -> None:
+    transport = await _exchange_with(_block_app(block, count, pairs), request_bytes)
+    if lines is None:
+        assert transport.written.startswith(b"HTTP/1.1 500 ")
+        assert b"set-cookie" not in transport.written and b"hello" not in transport.written
+    else:
+        head, _, body = transport.written.partition(b"\r\n\r\n")
+        status, date, *rest = head.split(b"\r\n")
+        assert status == b"HTTP/1.1 200 OK" and date.startswith(b"date: ")
+        assert rest == lines and body == b"hello"
+    assert transport.closed is closed
+
+
+RESPONSES: list[tuple[str, Response]] = [
+    ("bytes body", Response(200, {"etag": '"e"', "content-type": "text/plain"}, b"hello")),
+    ("latin-1 value", Response(200, {"x-amz-meta-a": "caf\xe9"}, b"")),
+    ("own length", Response(204, {"content-length": "0"}, b"")),
+    ("connection close", Response(400, {"connection": "close", "content-type": "application/xml"}, b"<E/>")),
+]
+
+
+@pytest.mark.parametrize("response", [r[1] for r in RESPONSES], ids=[r[0] for r in RESPONSES])
+async def test_a_head_block_and_header_pairs_give_the_same_response(response: Response) -> None:
+    """send_response with and without the server's HEAD_BLOCK extension: the same status, header
+    lines and body (in block form "connection" comes first)."""
+    written = []
+    for block in (False, True):
+        copy = Response(response.status, dict(response.headers), response.body)
+
+        async def app(scope: dict[str, Any], receive: Any, send: Any, copy: Response = copy,
+                      block: bool = block) -> None:
+            await send_response(send, copy, {"x-amz-request-id": "R1", "server": "IronBucket"},
+                                head=False, block=block)
+        transport = await _exchange_with(app, GET)
+        head, _, body = transport.written.partition(b"\r\n\r\n")
+        status, _date, *lines = head.split(b"\r\n")
+        written.append((status, sorted(lines), body))
+    assert written[0] == written[1]
+    status, lines, body = written[0]
+    assert status.startswith(b"HTTP/1.1 %d " % response.status) and body == response.body
+    assert {b"x-amz-request-id: R1", b"server: IronBucket"} <= set(lines)
+    assert len(lines) == len(response.headers) + 2 + ("content-length" not in response.headers)
+
+
+async def test_requests_on_a_connection_run_in_order_on_one_task() -> None:
+    state = ServerState()
+    seen: list[tuple[str, asyncio.Task[Any] | None, int]] = []
+
+    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        seen.append((scope["path"], asyncio.current_task(), len(state.tasks)))
+        await asyncio.sleep(0)  # let the next request's bytes arrive meanwhile
+        body = scope["path"].encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    transport = FakeTransport()
+    protocol = HttpProtocol(app, state)
+    protocol.connection_made(transport)  # type: ignore[arg-type]
+    pipelined = b"GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
+    protocol.data_received(pipelined)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not state.tasks  # idle: no request in flight
+    protocol.data_received(b"GET /3 HTTP/1.1\r\nHost: x\r\n\r\n")  # keep-alive, later
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert [path for path, _, _ in seen] == ["/1", "/2", "/3"]
+    assert len({task for _, task, _ in seen}) == 1  # one task for the connection
+    assert [busy for _, _, busy in seen] == [1, 1, 1]  # each counted in flight while it ran
+    assert [response.rpartition(b"\r\n\r\n")[2] for response in transport.written.split(b"HTTP/1.1 ")[1:]] \
+        == [b"/1", b"/2", b"/3"]
+    task = seen[0][1]
+    assert task is not None and not task.done()  # waiting for the next request
+    protocol.connection_lost(None)
+    await asyncio.sleep(0)
+    assert task.done() and not transport.closed
