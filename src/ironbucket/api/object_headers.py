@@ -26,7 +26,21 @@ def version_headers(version: ObjectVersion, versioned_bucket: bool) -> dict[str,
 
 def object_headers(version: ObjectVersion, *, versioned_bucket: bool,
                    encryption: Encryption | None = None) -> dict[str, str]:
-    """``encryption``: the version's record, when the caller has it parsed already."""
+    """A new dict each call. ``encryption``: the version's record, when the caller has it
+    parsed already."""
+    # Computed once per version and kept with it: a cached version is read again and again.
+    memo = _MEMO_KEYS[versioned_bucket]
+    known: dict[str, str] | None = version.derived.get(memo)
+    if known is None:
+        known = version.derived[memo] = _object_headers(version, versioned_bucket, encryption)
+    return dict(known)
+
+
+_MEMO_KEYS = {False: "object_headers", True: "object_headers:versioned"}
+
+
+def _object_headers(version: ObjectVersion, versioned_bucket: bool,
+                    encryption: Encryption | None) -> dict[str, str]:
     headers = {
         "last-modified": http_date(version.last_modified),
         "etag": quote_etag(version.etag),

@@ -130,6 +130,9 @@ class ObjectVersion:
     segments: tuple[Segment, ...] = ()
     # Room for later features (encryption, lock, ACL ...) without a storage change.
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    # What readers compute from this version (its response headers), kept with it for as long as
+    # a cache holds it. Never stored or compared; dataclasses.replace starts a new one.
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def blob_ids(self) -> tuple[str, ...]:
