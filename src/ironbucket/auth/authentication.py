@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
@@ -12,6 +11,7 @@ from ironbucket.auth.credentials import Credential, CredentialStore
 from ironbucket.auth.payload import PayloadCheck
 from ironbucket.auth.principal import ANONYMOUS, Principal
 from ironbucket.errors import ExpiredToken, InvalidAccessKeyId, InvalidToken, RequestTimeTooSkewed
+from ironbucket.values import value_class
 
 # Values of the s3:authType condition key.
 # https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html
@@ -22,7 +22,7 @@ POST = "POST"
 MAX_SKEW_SECONDS = 15 * 60
 
 
-@dataclass(frozen=True, slots=True)
+@value_class  # frozen to mypy; see ironbucket/values.py
 class Authentication:
     principal: Principal
     service: str  # from the credential scope ("s3" for SigV2 and anonymous requests)

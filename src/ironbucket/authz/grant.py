@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ironbucket.auth.principal import Principal
+from ironbucket.values import value_class
 
 _MINT = object()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class  # frozen to mypy; see ironbucket/values.py
 class Check:
     """One (action, resource) pair the request needs, e.g. ("s3:GetObject", "arn:aws:s3:::b/k")."""
 

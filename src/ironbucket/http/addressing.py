@@ -8,13 +8,13 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import unquote
 
 from ironbucket.errors import InvalidURI
+from ironbucket.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class  # frozen to mypy; see ironbucket/values.py
 class Address:
     bucket: str | None
     key: str | None
