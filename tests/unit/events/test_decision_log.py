@@ -37,6 +37,11 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[Check, _Outcome]]]] = [
     ("hostile strings everywhere", {"path": "/b/" + _HOSTILE, "operation": _HOSTILE,
                                     "principal_arn": _HOSTILE, "error_code": _HOSTILE},
      [(Check(_HOSTILE, "arn:aws:s3:::b/" + _HOSTILE, None), _Outcome(False, _HOSTILE, (_HOSTILE, "")))]),
+    ("outcomes alike but for their trace", {"status": 403},
+     [(Check("s3:GetObject", "arn:aws:s3:::a/1", "1"), _Outcome(False, "r", ("t",))),
+      (Check("s3:GetObject", "arn:aws:s3:::a/2", "1"), _Outcome(False, "r", ("u",))),
+      (Check("s3:GetObject", "arn:aws:s3:::a/3", "1"), _Outcome(True, "r", ("t",))),
+      (Check("s3:ListBucket", "arn:aws:s3:::a", "1"), _Outcome(False, "r", ("t",)))]),
     ("whole-second time", {"received_at": 1700000000.0}, []),
     ("time with a leading zero millisecond", {"received_at": 1700000000.0421}, []),
 ]
