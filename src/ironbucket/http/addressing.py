@@ -8,6 +8,7 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import unquote
 
 from ironbucket.errors import InvalidURI
@@ -28,6 +29,7 @@ def host_without_port(host: str) -> str:
     return host.rsplit(":", 1)[0] if ":" in host else host
 
 
+@lru_cache(maxsize=256)  # pure, and clients send the same Host on every request
 def bucket_from_host(host: str, domains: tuple[str, ...]) -> str | None:
     name = host_without_port(host)
     for domain in domains:
@@ -38,6 +40,8 @@ def bucket_from_host(host: str, domains: tuple[str, ...]) -> str | None:
 
 def decode_path(raw_path: str) -> str:
     """Percent-decode once, strictly: keys are UTF-8 (invalid sequences → InvalidURI)."""
+    if "%" not in raw_path:
+        return raw_path
     try:
         return unquote(raw_path, errors="strict")
     except UnicodeDecodeError as exc:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import random
+from binascii import b2a_base64
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from functools import lru_cache
 from types import MappingProxyType
@@ -31,11 +31,11 @@ _ids = random.Random()
 
 
 def new_request_id() -> str:
-    return f"{_ids.getrandbits(64):016X}"
+    return _ids.getrandbits(64).to_bytes(8, "big").hex().upper()  # faster than formatting
 
 
 def host_id() -> str:
-    return base64.b64encode(_ids.getrandbits(384).to_bytes(48, "big")).decode()
+    return b2a_base64(_ids.getrandbits(384).to_bytes(48, "big"), newline=False).decode()
 
 
 @lru_cache(maxsize=1024)
