@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,6 +61,10 @@ class CollectingTransport:
     def write(self, data: bytes | memoryview) -> None:
         self.out.append(bytes(data))
         self.written.set()
+
+    def writelines(self, pieces: Iterable[bytes | memoryview]) -> None:
+        for data in pieces:
+            self.write(data)
 
     def is_closing(self) -> bool:
         return False

@@ -191,7 +191,9 @@ class RequestCycle:
         more = message.get("more_body", False)
         self.moved += len(body)
         head, self._response_head = self._response_head, b""
-        if head and len(body) < 65536:
+        if head and type(body) is bytes:  # not a lent buffer: the loop may hold on to it
+            protocol.transport.writelines((head, body))  # one writev, without joining them
+        elif head and len(body) < 65536:
             protocol.transport.write(head + body)  # a copy: a lent buffer is free at once
             protocol.lend(body, sent=True)
         else:

@@ -5,7 +5,7 @@ the wire; and how a connection's requests are run."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 import pytest
@@ -28,6 +28,10 @@ class FakeTransport:
 
     def write(self, data: bytes | memoryview) -> None:
         self.written += bytes(data)
+
+    def writelines(self, pieces: Iterable[bytes | memoryview]) -> None:
+        for data in pieces:
+            self.write(data)
 
     def is_closing(self) -> bool:
         return self.closed
