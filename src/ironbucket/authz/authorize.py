@@ -27,6 +27,7 @@ from ironbucket.storage.interfaces import MetadataStore
 
 log = logging.getLogger(__name__)
 Decided = tuple[Check, Outcome]  # one check and how it was decided, for the decision log
+_NONE: frozenset[str] = frozenset()
 
 
 class Authorizer:
@@ -51,7 +52,7 @@ class Authorizer:
         # Resource policies that are not bucket policies (a role's trust policy, for AssumeRole).
         self.resource_policies: dict[str, Labelled] = {}
         # Objects this request creates: ACL headers on them concern the new object (see acl.py).
-        self._creating: frozenset[str] = frozenset()
+        self._creating: frozenset[str] = _NONE
 
     @property
     def keys(self) -> condition_keys.Keys:
@@ -61,7 +62,8 @@ class Authorizer:
         return self._keys
 
     async def authorize(self, checks: Sequence[Check]) -> AccessGrant:
-        self._creating = frozenset(c.resource for c in checks if c.action == "s3:PutObject")
+        creating = [c.resource for c in checks if c.action == "s3:PutObject"]
+        self._creating = frozenset(creating) if creating else _NONE  # most requests create nothing
         for check in checks:
             if not await self.allowed(check):
                 raise AccessDenied()

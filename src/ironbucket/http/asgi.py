@@ -85,7 +85,7 @@ def build_request(scope: Scope, receive: Receive, now: float,
         path,  # raw_path
         query_string,  # query_string
         query,  # query
-        list(items),  # query_items
+        items,  # query_items (shared: a tuple)
         headers,  # headers
         Body(receive, content_length, body_idle_timeout),  # body
         client[0],  # client_ip
@@ -95,7 +95,7 @@ def build_request(scope: Scope, receive: Receive, now: float,
         new_request_id(),  # request_id
         now,  # received_at
         {},  # extra
-        _tls_version(extensions.get("tls")),  # tls_version
+        None if "tls" not in extensions else _tls_version(extensions["tls"]),  # tls_version
         extensions.get(ENDPOINT_EXTENSION),  # listener_endpoint
     )
 

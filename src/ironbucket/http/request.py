@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -126,7 +126,7 @@ class Request:
     raw_path: str  # percent-encoded, exactly as it arrived (before any addressing)
     query_string: str  # raw
     query: Mapping[str, str]  # decoded, read-only; the first of repeated names wins
-    query_items: list[tuple[str, str]]  # decoded, in arrival order
+    query_items: Sequence[tuple[str, str]]  # decoded, in arrival order
     headers: Headers
     body: Body
     client_ip: str
