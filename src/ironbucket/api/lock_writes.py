@@ -75,6 +75,11 @@ async def guard_for(ctx: Context, key: str) -> VersionGuard | None:
     return removal_guard(ctx.services.clock(), await bypass_allowed(ctx, key))
 
 
+def has_lock(version: ObjectVersion) -> bool:
+    """Whether the version carries Object Lock settings (``read_headers`` has any to give)."""
+    return ol.EXTRA_KEY in version.extra
+
+
 async def read_headers(ctx: Context, version: ObjectVersion) -> dict[str, str]:
     """The lock headers of GET/HEAD, each only for callers allowed to read it, as on AWS."""
     if ol.EXTRA_KEY not in version.extra:

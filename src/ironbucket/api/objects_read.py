@@ -98,7 +98,8 @@ async def _read(ctx: Context, *, head: bool) -> Response:
     else:
         aead = await encryption.for_read(ctx, stored, customer_key(ctx.headers))
     headers = object_headers(version, versioned_bucket=bool(ctx.bucket.versioning), encryption=stored)
-    headers.update(await lock_writes.read_headers(ctx, version))
+    if lock_writes.has_lock(version):
+        headers.update(await lock_writes.read_headers(ctx, version))
     try:
         _check_conditions(ctx, version)
     except NotModified as exc:
@@ -130,7 +131,8 @@ async def _read(ctx: Context, *, head: bool) -> Response:
             headers["content-range"] = content_range(start, end, size)
         elif wants_checksum:
             headers.update(checksum_headers(version))
-    headers.update((name.lower(), value) for name, value in overrides.items())
+    if overrides:
+        headers.update((name.lower(), value) for name, value in overrides.items())
     length = max(0, end - start + 1)
     if head:
         return Response(status=status, headers=headers, body=b"", content_length=length)
