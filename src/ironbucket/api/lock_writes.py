@@ -82,7 +82,7 @@ def has_lock(version: ObjectVersion) -> bool:
 
 async def read_headers(ctx: Context, version: ObjectVersion) -> dict[str, str]:
     """The lock headers of GET/HEAD, each only for callers allowed to read it, as on AWS."""
-    if ol.EXTRA_KEY not in version.extra:
+    if not has_lock(version):
         return {}
     lock = ol.read_lock(version.extra)
     assert ctx.authorizer is not None

@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 GRACE_SECONDS = 30.0
 TLS_HANDSHAKE_SECONDS = 10.0  # a connection that never finishes its handshake is dropped
 TRIM_IDLE_SECONDS = 1.0
-AFTER_BIG_SECONDS = 0.01  # after the finished request's task has left ServerState.tasks
+# A moment after a big transfer is answered: the transport may still hold its last lent
+# buffers, which go back to their pool once sent (http/lending.py), in time to be dropped.
+AFTER_BIG_SECONDS = 0.01
 
 
 class Lifespan:
