@@ -2,9 +2,11 @@
 
 Why not an off-the-shelf ASGI server: S3 traffic is many tiny requests, and what they cost
 here is per-request overhead. This server writes a small response's status line, headers and
-body with one system call; takes the headers as one block the app rendered (the HEAD_BLOCK
-extension, http/asgi.py); sends ``100 Continue`` only when the app first reads the body (after
-authentication); and reports the real connection facts (listener address, TLS) in the scope.
+body with one system call, and the whole responses of one pass of the event loop together at
+its end (server/outbox.py: a waiting client is woken once per pass, not once per response);
+takes the headers as one block the app rendered (the HEAD_BLOCK extension, http/asgi.py);
+sends ``100 Continue`` only when the app first reads the body (after authentication); and
+reports the real connection facts (listener address, TLS) in the scope.
 The app stays a plain ASGI app, so any ASGI server can host it instead.
 
 One ``HttpProtocol`` per connection, and one task that runs its requests in order; a
@@ -25,6 +27,7 @@ import httptools
 
 from ironbucket.http.asgi import HEAD_BLOCK, HEAD_BLOCK_LINES
 from ironbucket.http.lending import Lender, lent_buffer
+from ironbucket.server.outbox import Outbox
 from ironbucket.server.tls_setup import tls_extension
 
 log = logging.getLogger(__name__)
@@ -90,6 +93,7 @@ class ServerState:
         self.connections: set[HttpProtocol] = set()
         self.tasks: set[asyncio.Task[None]] = set()
         self.after_big_transfer: Callable[[], None] | None = None
+        self.outbox = Outbox()  # small responses, written once per pass of the loop
 
 
 class RequestCycle:
@@ -136,7 +140,7 @@ class RequestCycle:
         protocol = self.protocol
         if self.expect_continue and not self.response_started and not self.disconnected:
             self.expect_continue = False
-            protocol.transport.write(_CONTINUE)
+            protocol.write(_CONTINUE)
         while not self.body and not self.complete and not self.disconnected:
             protocol.resume_reading()
             self.waiter = protocol.loop.create_future()
@@ -191,16 +195,17 @@ class RequestCycle:
         more = message.get("more_body", False)
         self.moved += len(body)
         head, self._response_head = self._response_head, b""
+        out = protocol.write if more else protocol.queue  # a whole response waits for the outbox
         if head and type(body) is bytes:  # not a lent buffer: the loop may hold on to it
-            protocol.transport.writelines((head, body))  # one writev, without joining them
+            out(head, body)  # one writev, without joining them
         elif head and len(body) < 65536:
-            protocol.transport.write(head + body)  # a copy: a lent buffer is free at once
+            out(head + body)  # a copy: a lent buffer is free at once
             protocol.lend(body, sent=True)
         else:
             if head:
-                protocol.transport.write(head)
+                protocol.write(head)
             if body:
-                protocol.transport.write(body)
+                protocol.write(body)
                 protocol.lend(body)
         if not more:
             self.response_complete = True
@@ -243,6 +248,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
         self._last_active = 0.0
         self._task: asyncio.Task[None] | None = None  # runs this connection's requests
         self._next: asyncio.Future[RequestCycle | None] | None = None  # it waits for one
+        self._unsent: list[bytes] = []  # queued whole responses, for the outbox to flush
 
     # --- connection -----------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -259,6 +265,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.state.connections.discard(self)
+        self._unsent = []  # nobody to send it to
         if self._idle is not None:
             self._idle.cancel()
         for cycle in (self.cycle, self.parsing, *self.pipeline):
@@ -279,16 +286,44 @@ class HttpProtocol(asyncio.BufferedProtocol):
             return
         due = self._last_active + KEEP_ALIVE_TIMEOUT
         if self.cycle is None and self.loop.time() >= due:
-            self.transport.close()
+            self.close()
             return
         self._idle = self.loop.call_at(max(due, self.loop.time() + 1.0), self._idle_check)
 
     def shutdown(self) -> None:
         """Close when idle; an in-flight request finishes and then the connection closes."""
         if self.cycle is None:
-            self.transport.close()
+            self.close()
         else:
             self.cycle.keep_alive = False
+
+    # --- writing --------------------------------------------------------------------------------
+    def queue(self, *pieces: bytes) -> None:
+        """A whole response: sent by the outbox at the end of the loop's pass (server/outbox.py)."""
+        if not self._unsent:
+            self.state.outbox.add(self)
+        self._unsent += pieces
+
+    def flush(self) -> None:
+        unsent = self._unsent
+        if unsent:
+            self._unsent = []
+            if not self.transport.is_closing():
+                self.transport.writelines(unsent)
+
+    def write(self, *pieces: bytes | memoryview) -> None:
+        """Now, after whatever is queued: a connection's bytes leave in order."""
+        if self._unsent:
+            self.flush()
+        if len(pieces) == 1:
+            self.transport.write(pieces[0])
+        else:
+            self.transport.writelines(pieces)
+
+    def close(self) -> None:
+        if self._unsent:
+            self.flush()
+        self.transport.close()
 
     # --- flow control ---------------------------------------------------------------------------
     def pause_writing(self) -> None:
@@ -355,8 +390,8 @@ class HttpProtocol(asyncio.BufferedProtocol):
 
     def _reject(self) -> None:
         if self.cycle is None or not self.cycle.response_started:
-            self.transport.write(_ERROR_400)
-        self.transport.close()
+            self.write(_ERROR_400)
+        self.close()
 
     def on_message_begin(self) -> None:
         self._url = b""
@@ -475,17 +510,17 @@ class HttpProtocol(asyncio.BufferedProtocol):
             if not cycle.disconnected:
                 log.exception("ASGI app failed")
             if not cycle.response_started and not cycle.disconnected:
-                self.transport.write(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n"
-                                     b"connection: close\r\n\r\n")
-            self.transport.close()
+                self.write(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n"
+                           b"connection: close\r\n\r\n")
+            self.close()
             return
         if not cycle.response_complete and not cycle.disconnected:
-            self.transport.close()  # the app ended without finishing its response
+            self.close()  # the app ended without finishing its response
 
     def response_done(self, cycle: RequestCycle) -> None:
         if not cycle.keep_alive or not cycle.complete or self.transport.is_closing():
             # A body left unread would be taken for the next request: close instead.
-            self.transport.close()
+            self.close()
             return
         self.cycle = None
         self._last_active = self.loop.time()
