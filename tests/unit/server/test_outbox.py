@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ironbucket.server import outbox as outbox_module
 from ironbucket.server.http11 import HttpProtocol, ServerState
 from ironbucket.server.outbox import Outbox
 
@@ -125,6 +126,29 @@ async def test_outbox_schedules_one_flush_per_pass(monkeypatch: pytest.MonkeyPat
     assert len(scheduled) == 2
     await _passes(2)
     assert flushed == ["a", "b", "c"]
+
+
+async def test_a_full_outbox_is_flushed_at_once() -> None:
+    loop = asyncio.get_running_loop()
+    flushed: list[int] = []
+
+    class Connection:
+        def __init__(self, number: int) -> None:
+            self.loop = loop
+            self.number = number
+
+        def flush(self) -> None:
+            flushed.append(self.number)
+
+    outbox = Outbox()
+    for number in range(outbox_module.MAX_WAITING - 1):
+        outbox.add(Connection(number))
+    assert flushed == []
+    outbox.add(Connection(outbox_module.MAX_WAITING - 1))
+    assert flushed == list(range(outbox_module.MAX_WAITING))  # without waiting for the pass
+    outbox.add(Connection(-1))
+    await _passes(2)  # the flush scheduled first finds the newcomer
+    assert flushed[-1] == -1 and len(flushed) == outbox_module.MAX_WAITING + 1
 
 
 async def test_a_connection_bytes_leave_in_order() -> None:
