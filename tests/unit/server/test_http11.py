@@ -14,17 +14,15 @@ from ironbucket.http.asgi import HEAD_BLOCK, HEAD_BLOCK_LINES, send_response
 from ironbucket.http.response import Response
 from ironbucket.server import http11
 from ironbucket.server.http11 import HttpProtocol, ServerState
+from tests.unit.server.transports import StubTransport
 
 Headers = list[tuple[bytes, bytes]]
 
 
-class FakeTransport:
+class FakeTransport(StubTransport):
     def __init__(self) -> None:
+        super().__init__()
         self.written = b""
-        self.closed = False
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return {"peername": ("127.0.0.1", 5555), "sockname": ("127.0.0.1", 9000)}.get(name, default)
 
     def write(self, data: bytes | memoryview) -> None:
         self.written += bytes(data)
@@ -32,21 +30,6 @@ class FakeTransport:
     def writelines(self, pieces: Iterable[bytes | memoryview]) -> None:
         for data in pieces:
             self.write(data)
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def close(self) -> None:
-        self.closed = True
-
-    def get_write_buffer_size(self) -> int:
-        return 0
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
 
 
 def _app(headers: Headers, body: bytes = b"hello") -> Callable[..., Awaitable[None]]:

@@ -12,19 +12,17 @@ import pytest
 from ironbucket.server import outbox as outbox_module
 from ironbucket.server.http11 import HttpProtocol, ServerState
 from ironbucket.server.outbox import Outbox
+from tests.unit.server.transports import StubTransport
 
 Event = tuple[str, bytes]  # ("write" | "writelines" | "close", the bytes)
 
 
-class RecordingTransport:
+class RecordingTransport(StubTransport):
     """Records each call in order: one writelines of several pieces stays one event."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.events: list[Event] = []
-        self.closed = False
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return {"peername": ("127.0.0.1", 5555), "sockname": ("127.0.0.1", 9000)}.get(name, default)
 
     def write(self, data: bytes | memoryview) -> None:
         assert not self.closed, "written after close"
@@ -34,21 +32,21 @@ class RecordingTransport:
         assert not self.closed, "written after close"
         self.events.append(("writelines", b"".join(bytes(p) for p in pieces)))
 
-    def is_closing(self) -> bool:
-        return self.closed
-
     def close(self) -> None:
         self.events.append(("close", b""))
-        self.closed = True
+        super().close()
 
-    def get_write_buffer_size(self) -> int:
-        return 0
 
-    def pause_reading(self) -> None:
-        pass
+class Waiting:
+    """A connection as the outbox sees it: flushing notes its name."""
 
-    def resume_reading(self) -> None:
-        pass
+    def __init__(self, name: object, flushed: list[object]) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.name = name
+        self.flushed = flushed
+
+    def flush(self) -> None:
+        self.flushed.append(self.name)
 
 
 def _connect(app: Any, state: ServerState | None = None) -> tuple[HttpProtocol, RecordingTransport]:
@@ -97,16 +95,7 @@ async def test_a_whole_response_is_written_after_the_pass_in_one_call() -> None:
 
 async def test_outbox_schedules_one_flush_per_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     loop = asyncio.get_running_loop()
-    flushed: list[str] = []
-
-    class Connection:
-        def __init__(self, name: str) -> None:
-            self.loop = loop
-            self.name = name
-
-        def flush(self) -> None:
-            flushed.append(self.name)
-
+    flushed: list[object] = []
     outbox = Outbox()
     scheduled: list[object] = []
     original = loop.call_soon
@@ -117,36 +106,26 @@ async def test_outbox_schedules_one_flush_per_pass(monkeypatch: pytest.MonkeyPat
         return original(callback, *args, **kwargs)
 
     monkeypatch.setattr(loop, "call_soon", counting_call_soon)
-    outbox.add(Connection("a"))
-    outbox.add(Connection("b"))
+    outbox.add(Waiting("a", flushed))
+    outbox.add(Waiting("b", flushed))
     assert flushed == [] and len(scheduled) == 1
     await _passes(2)
     assert flushed == ["a", "b"]
-    outbox.add(Connection("c"))  # a later pass: scheduled again
+    outbox.add(Waiting("c", flushed))  # a later pass: scheduled again
     assert len(scheduled) == 2
     await _passes(2)
     assert flushed == ["a", "b", "c"]
 
 
 async def test_a_full_outbox_is_flushed_at_once() -> None:
-    loop = asyncio.get_running_loop()
-    flushed: list[int] = []
-
-    class Connection:
-        def __init__(self, number: int) -> None:
-            self.loop = loop
-            self.number = number
-
-        def flush(self) -> None:
-            flushed.append(self.number)
-
+    flushed: list[object] = []
     outbox = Outbox()
     for number in range(outbox_module.MAX_WAITING - 1):
-        outbox.add(Connection(number))
+        outbox.add(Waiting(number, flushed))
     assert flushed == []
-    outbox.add(Connection(outbox_module.MAX_WAITING - 1))
+    outbox.add(Waiting(outbox_module.MAX_WAITING - 1, flushed))
     assert flushed == list(range(outbox_module.MAX_WAITING))  # without waiting for the pass
-    outbox.add(Connection(-1))
+    outbox.add(Waiting(-1, flushed))
     await _passes(2)  # the flush scheduled first finds the newcomer
     assert flushed[-1] == -1 and len(flushed) == outbox_module.MAX_WAITING + 1
 
