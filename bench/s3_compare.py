@@ -1,12 +1,14 @@
 """Compare IronBucket with rclone's and moto's S3 servers in one run (prints numbers; not a test).
 
     python bench/s3_compare.py [--servers ironbucket,rclone,moto] [--duration 10] [--workers 2]
-                               [--big-size 1GiB] [--quick]
+                               [--big-size 1GiB] [--quick] [--repeat 1]
 
 Each server is started in turn on 127.0.0.1, measured, and stopped (also on Ctrl-C or an
-error). Measurements: 4 KiB GET and PUT req/s and 1 MiB GET MB/s with wrk over presigned SigV4
-URLs, a single-stream PUT and GET of one big object with http.client, and the peak RSS of the
-server's process tree. See bench/README.md for what each number means.
+error); ``--repeat N`` does it all N times, the servers' order reversed every other time, and
+ends with the medians (peaks: the highest) and each run's ratios. Measurements: 4 KiB GET and
+PUT req/s and 1 MiB GET MB/s with wrk over presigned SigV4 URLs, a single-stream PUT and GET of
+one big object with http.client, and the peak RSS of the server's process tree. See
+bench/README.md for what each number means.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -321,10 +324,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "the CPUs idle (10; 0 in --quick)")
     p.add_argument("--work-dir", type=Path, default=None, help="where data dirs and logs go (a temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the work dir (data and server logs)")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="whole runs, the servers' order reversed every other one; then medians (1)")
     args = p.parse_args(argv)
     args.names = [n.strip() for n in args.servers.split(",") if n.strip()]
     if unknown := set(args.names) - set(SERVER_NAMES):
         p.error(f"unknown servers: {', '.join(sorted(unknown))}")
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
     args.duration = args.duration or (2 if args.quick else 10)
     args.big_size = args.big_size or (64 * MIB if args.quick else GIB)
     args.warmup = (0 if args.quick else 1) if args.warmup is None else args.warmup
@@ -352,6 +359,33 @@ def run_server(name: str, work_dir: Path, args: argparse.Namespace, rows: dict[s
             notes.append(excerpt)
 
 
+# Rows whose worst run counts (memory, noise); the others are summarized by their median.
+PEAK_ROWS = {"rss_big", "pss_big", "rss_all", "others"}
+RATIO_ROWS = {"get4k": "rclone", "put4k": "rclone"}
+
+
+def summarize(runs: list[dict[str, Row]], names: list[str]) -> tuple[dict[str, Row], list[str]]:
+    """One table over several runs, and the IronBucket ratios each run gave."""
+    summary = make_rows(0)
+    lines = []
+    for key, row in summary.items():
+        row.label = runs[0][key].label
+        for name in names:
+            values = [c.value for run in runs if (c := run[key].cells.get(name)) is not None
+                      and c.value is not None and not c.failed]
+            if values:
+                row.cells[name] = Cell(max(values) if key in PEAK_ROWS else statistics.median(values))
+            elif any(name in run[key].cells for run in runs):
+                row.cells[name] = Cell(text="FAILED in every run", failed=True)
+        base = RATIO_ROWS.get(key)
+        if base in names and "ironbucket" in names:
+            ratios = [f"{ours.value / ref.value:.2f}x" if ours and ref and ours.value and ref.value else "?"
+                      for run in runs for ours, ref in [(run[key].cells.get("ironbucket"),
+                                                         run[key].cells.get(base))]]
+            lines.append(f"{row.label}, IronBucket / {base}, run by run: {', '.join(ratios)}")
+    return summary, lines
+
+
 def _terminate(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -364,12 +398,21 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     work_dir = args.work_dir or Path(tempfile.mkdtemp(prefix="s3bench-"))
     work_dir.mkdir(parents=True, exist_ok=True)
-    rows, notes = make_rows(args.big_size), list[str]()
+    runs: list[dict[str, Row]] = []
+    notes: list[str] = []
     print(f"## Machine\n{machine_facts(work_dir)}\n", flush=True)
     interrupted = False
     try:
-        for name in args.names:
-            run_server(name, work_dir, args, rows, notes)
+        for number in range(args.repeat):
+            rows = make_rows(args.big_size)
+            runs.append(rows)
+            order = args.names if number % 2 == 0 else args.names[::-1]  # drift hits both ends
+            if args.repeat > 1:
+                print(f"## Run {number + 1} of {args.repeat}: {', '.join(order)}", flush=True)
+            for name in order:
+                run_server(name, work_dir / f"run{number + 1}", args, rows, notes)
+            if args.repeat > 1:
+                print(f"\n{table(rows, args.names)}\n", flush=True)
     except KeyboardInterrupt:
         interrupted = True
         notes.append("INTERRUPTED: servers stopped; the table shows what was measured before")
@@ -379,8 +422,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work_dir, ignore_errors=True)
     print(f"\n## Results ({args.duration} s wrk runs, -t2, -c32 (1 MiB GET: -c{args.medium_connections}); "
-          f"IronBucket --workers {args.workers}; MB = 10^6 bytes)\n")
-    print(table(rows, args.names))
+          f"IronBucket --workers {args.workers}; MB = 10^6 bytes"
+          f"{f'; medians of {len(runs)} runs, peaks the highest' if len(runs) > 1 else ''})\n")
+    if len(runs) > 1:
+        summary, ratios = summarize(runs, args.names)
+        print(table(summary, args.names))
+        print("\n" + "\n".join(f"- {line}" for line in ratios))
+    elif runs:
+        print(table(runs[0], args.names))
     if notes:
         print("\n## Notes\n")
         for note in notes:
@@ -388,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"total time: {time.monotonic() - began:.0f} s")
     if interrupted:
         return 130
-    return 1 if any(c.failed for r in rows.values() for c in r.cells.values()) else 0
+    return 1 if any(c.failed for rows in runs for r in rows.values() for c in r.cells.values()) else 0
 
 
 if __name__ == "__main__":
