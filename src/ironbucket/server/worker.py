@@ -25,6 +25,9 @@ TRIM_IDLE_SECONDS = 1.0
 # A moment after a big transfer is answered: the transport may still hold its last lent
 # buffers, which go back to their pool once sent (http/lending.py), in time to be dropped.
 AFTER_BIG_SECONDS = 0.01
+# Between releasing pooled memory (idle.release_idle) and trimming the heap: some is released by
+# other threads (the SQLite writer's page cache).
+AFTER_RELEASE_SECONDS = 0.05
 
 
 class Lifespan:
@@ -69,6 +72,8 @@ async def serve(app: ASGIApp, sockets: Sequence[socket.socket],
     loop = asyncio.get_running_loop()
     state = ServerState()
     if trim is not None:
+        # A moment after the release: the SQLite writer hands its cache back from its own thread.
+        trim = _soon(loop, trim, delay=AFTER_RELEASE_SECONDS)
         _trim_when_idle(loop, state, trim, [False])
         state.after_big_transfer = _soon(loop, _trim_if_idle, state, trim)
     lifespan = Lifespan(app)
@@ -137,9 +142,10 @@ def _tune_malloc() -> Callable[[], None] | None:
     return lambda: trim(0)
 
 
-def _soon(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: Any) -> Callable[[], None]:
+def _soon(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: Any,
+          delay: float = AFTER_BIG_SECONDS) -> Callable[[], None]:
     def schedule() -> None:
-        loop.call_later(AFTER_BIG_SECONDS, callback, *args)
+        loop.call_later(delay, callback, *args)
     return schedule
 
 

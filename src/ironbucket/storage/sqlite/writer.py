@@ -53,6 +53,13 @@ class _Op:
     future: asyncio.Future[Any]
 
 
+class _ShrinkMemory:
+    """Queued by ``release_memory``: run between batches, by the thread that owns the connection."""
+
+
+_SHRINK = _ShrinkMemory()
+
+
 @dataclass(slots=True)
 class _Outcome:
     op: _Op
@@ -68,7 +75,7 @@ class GroupCommitWriter:
         self._conn = conn
         self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600) if lock_path else None
         self._generation = generation
-        self._queue: queue.SimpleQueue[_Op | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Op | _ShrinkMemory | None] = queue.SimpleQueue()
         self._stopping = False
         self.commits = 0  # committed transactions (tests check batching with it)
         self.mutations = 0  # mutations that ran to completion
@@ -93,6 +100,16 @@ class GroupCommitWriter:
     def join(self) -> None:
         self._thread.join()
 
+    def release_memory(self) -> None:
+        """Ask the writer thread to hand back its page cache (``PRAGMA shrink_memory``) between
+        batches: for an idle worker, whose next write reads the pages back from the OS."""
+        if not self._stopping:
+            self._queue.put(_SHRINK)
+
+    def _shrink_memory(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # only memory is at stake
+            self._conn.execute("PRAGMA shrink_memory")
+
     # --- writer thread ---------------------------------------------------------------------------
     def _run(self) -> None:
         try:
@@ -100,7 +117,10 @@ class GroupCommitWriter:
             while not stop:
                 first = self._queue.get()
                 batch: list[_Op] = []
-                if first is None:
+                shrink = False
+                if isinstance(first, _ShrinkMemory):
+                    shrink = True
+                elif first is None:
                     stop = True
                 else:
                     batch.append(first)
@@ -111,10 +131,14 @@ class GroupCommitWriter:
                         break
                     if nxt is None:
                         stop = True
+                    elif isinstance(nxt, _ShrinkMemory):
+                        shrink = True
                     else:
                         batch.append(nxt)
                 if batch:
                     self._settle(self._commit_exclusively(batch))
+                if shrink:
+                    self._shrink_memory()
         finally:
             self._conn.close()
             if self._lock_fd is not None:
@@ -124,7 +148,7 @@ class GroupCommitWriter:
             with contextlib.suppress(queue.Empty):
                 while True:
                     op = self._queue.get_nowait()
-                    if op is not None:
+                    if isinstance(op, _Op):
                         late.append(_Outcome(op, False, RuntimeError("the metadata store is closed")))
             self._settle(late)
 
