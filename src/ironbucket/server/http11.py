@@ -93,7 +93,7 @@ class ServerState:
         self.connections: set[HttpProtocol] = set()
         self.tasks: set[asyncio.Task[None]] = set()
         self.after_big_transfer: Callable[[], None] | None = None
-        self.outbox = Outbox()  # small responses, written once per pass of the loop
+        self.outbox = Outbox()  # whole responses, written once per pass of the loop
 
 
 class RequestCycle:

@@ -1,4 +1,4 @@
-"""Small responses go out once per pass of the event loop, not one by one as they are made.
+"""Whole responses go out once per pass of the event loop, not one by one as they are made.
 
 Each write to a socket wakes the client that waits for it, and on a busy machine that client
 then preempts the server in the middle of its pass: a context switch per response, and caches
