@@ -364,12 +364,12 @@ PEAK_ROWS = {"rss_big", "pss_big", "rss_all", "others"}
 RATIO_ROWS = {"get4k": "rclone", "put4k": "rclone"}
 
 
-def summarize(runs: list[dict[str, Row]], names: list[str]) -> tuple[dict[str, Row], list[str]]:
+def summarize(runs: list[dict[str, Row]], names: list[str], big_size: int
+              ) -> tuple[dict[str, Row], list[str]]:
     """One table over several runs, and the IronBucket ratios each run gave."""
-    summary = make_rows(0)
+    summary = make_rows(big_size)
     lines = []
     for key, row in summary.items():
-        row.label = runs[0][key].label
         for name in names:
             values = [c.value for run in runs if (c := run[key].cells.get(name)) is not None
                       and c.value is not None and not c.failed]
@@ -425,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
           f"IronBucket --workers {args.workers}; MB = 10^6 bytes"
           f"{f'; medians of {len(runs)} runs, peaks the highest' if len(runs) > 1 else ''})\n")
     if len(runs) > 1:
-        summary, ratios = summarize(runs, args.names)
+        summary, ratios = summarize(runs, args.names, args.big_size)
         print(table(summary, args.names))
         print("\n" + "\n".join(f"- {line}" for line in ratios))
     elif runs:

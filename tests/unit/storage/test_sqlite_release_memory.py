@@ -44,14 +44,6 @@ async def test_the_writer_shrinks_between_batches_on_its_own_thread(tmp_path: Pa
     check.close()
 
 
-async def test_a_stopped_writer_ignores_the_request(tmp_path: Path) -> None:
-    conn = connect(tmp_path / "w.sqlite3", writer=True)
-    writer = GroupCommitWriter(conn)
-    writer.stop()
-    writer.release_memory()  # no error, and nothing waits for it
-    await asyncio.to_thread(writer.join)
-
-
 async def test_an_idle_store_hands_its_caches_back_and_keeps_working(meta: SqliteMetadataStore) -> None:
     data = b"x" * 3000
     for start in range(0, 1200, 100):

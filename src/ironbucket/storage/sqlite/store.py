@@ -16,7 +16,6 @@ serialises the writers of different processes. Open the store after forking, nev
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,7 +37,7 @@ from ironbucket.storage.interfaces import (
 from ironbucket.storage.sealed import Reseal, SettingSwap
 from ironbucket.storage.sqlite import blobrefs, catalog, sealed, sts_sessions, uploads, usage, versions
 from ironbucket.storage.sqlite.config_cache import MISSING, ConfigCache, Generation
-from ironbucket.storage.sqlite.connection import connect, translate
+from ironbucket.storage.sqlite.connection import connect, shrink_memory, translate
 from ironbucket.storage.sqlite.iam_store import SqliteIamStore
 from ironbucket.storage.sqlite.kms_store import SqliteKmsStore
 from ironbucket.storage.sqlite.object_cache import ObjectCache
@@ -81,8 +80,7 @@ class SqliteMetadataStore(SqliteIamStore, SqliteKmsStore):
             return
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
-            with contextlib.suppress(sqlite3.Error):  # only memory is at stake
-                conn.execute("PRAGMA shrink_memory")
+            shrink_memory(conn)
         self._writer.release_memory()
 
     @property

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ironbucket.storage.sqlite.config_cache import Generation
-from ironbucket.storage.sqlite.connection import translate
+from ironbucket.storage.sqlite.connection import shrink_memory, translate
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,12 +103,7 @@ class GroupCommitWriter:
     def release_memory(self) -> None:
         """Ask the writer thread to hand back its page cache (``PRAGMA shrink_memory``) between
         batches: for an idle worker, whose next write reads the pages back from the OS."""
-        if not self._stopping:
-            self._queue.put(_SHRINK)
-
-    def _shrink_memory(self) -> None:
-        with contextlib.suppress(sqlite3.Error):  # only memory is at stake
-            self._conn.execute("PRAGMA shrink_memory")
+        self._queue.put(_SHRINK)  # after a stop: left in the queue, never run
 
     # --- writer thread ---------------------------------------------------------------------------
     def _run(self) -> None:
@@ -138,7 +133,7 @@ class GroupCommitWriter:
                 if batch:
                     self._settle(self._commit_exclusively(batch))
                 if shrink:
-                    self._shrink_memory()
+                    shrink_memory(self._conn)
         finally:
             self._conn.close()
             if self._lock_fd is not None:
